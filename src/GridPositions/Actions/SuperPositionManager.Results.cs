@@ -1,0 +1,141 @@
+using GridPositions.Slots;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>
+    /// Applies the executor's results for claimed actions, in three phases: resolve each result to its slot under the
+    /// manager's lock; under each slot's lock, one at a time, apply it only if the slot still holds the claim token it
+    /// answers; then bring the indexes in line under the manager's lock.
+    /// </summary>
+    /// <param name="results">Results for actions returned by <see cref="ClaimSlots"/>.</param>
+    /// <returns>One outcome per result, in order. A stale success carries the cancel to issue for its orphaned order.</returns>
+    /// <remarks>
+    /// Place success makes the order live and indexes its id. A definite place failure frees the slot; an ambiguous
+    /// one (timeout) leaves it <see cref="SlotStatus.Unknown"/> until an update or reconciliation resolves it. A cancel
+    /// success leaves the order the slot's until its terminal update (fills may still arrive); a cancel failure keeps
+    /// the order live. Results for a claim the slot no longer holds change nothing and are reported stale.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="results"/> is null.</exception>
+    /// <exception cref="ArgumentException">A result is malformed (its index is named); nothing was applied.</exception>
+    public IReadOnlyList<ResultOutcome> ApplyActionResults(IReadOnlyList<OrderActionResult> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var keys = new long[results.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = ValidateResult(results[i], i);
+        }
+
+        var outcomes = new ResultOutcome[keys.Length];
+        var slots = new Slot?[keys.Length];
+        var touched = new SlotEffects[keys.Length];
+        List<OrderUpdate>? redrive = null;
+        bool published = false;
+        BeginOperation();
+        try
+        {
+            // Phase 1: resolve each result to its slot.
+            lock (_sync)
+            {
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    _slots.TryGetValue(keys[i], out slots[i]);
+                }
+            }
+
+            // Phase 2: one slot at a time. The slot re-validates the claim token: it may have moved on since phase 1.
+            bool anyTouched = false;
+            for (int i = 0; i < keys.Length; i++)
+            {
+                outcomes[i] = ApplyResult(results[i], slots[i], ref touched[i], ref published);
+                anyTouched |= touched[i].NeedsIndexSync;
+            }
+
+            // Phase 3: re-read each touched slot and make its index entries match it now.
+            if (anyTouched)
+            {
+                lock (_sync)
+                {
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        if (touched[i].NeedsIndexSync)
+                        {
+                            SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref redrive);
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            EndOperation();
+        }
+
+        foreach (ResultOutcome outcome in outcomes)
+        {
+            _counters.Count(outcome.Disposition, isUpdate: false);
+        }
+
+        AfterOperation(redrive, published);
+        return outcomes;
+    }
+
+    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, ref SlotEffects effects, ref bool published)
+    {
+        if (slot is null)
+        {
+            string detail = $"no slot at {result.Action.SlotPrice}: the action was never claimed here";
+            published |= PublishRejected(detail, null, result);
+            return new ResultOutcome(InputDisposition.Rejected, null, detail);
+        }
+
+        lock (slot.Sync)
+        {
+            ResultOutcome outcome = result.Action.Type == OrderActionType.Place
+                ? slot.ApplyPlaceResult_NeedsLock(result, ref effects)
+                : slot.ApplyCancelResult_NeedsLock(result, ref effects);
+            published |= PublishEffects_NeedsSlotLock(slot, effects, outcome.Disposition, null, result);
+            return outcome;
+        }
+    }
+
+    /// <summary>Returns the slot key of a well-formed result; throws naming <c>results[index]</c> otherwise.</summary>
+    private long ValidateResult(in OrderActionResult result, int index)
+    {
+        string name = $"results[{index}]";
+        OrderAction action = result.Action;
+        if (action.Type is not (OrderActionType.Place or OrderActionType.Cancel))
+        {
+            throw new ArgumentException($"{name}.Action.Type must be Place or Cancel; got {action.Type}.", nameof(result));
+        }
+
+        if (result.Outcome is not (ActionOutcome.Succeeded or ActionOutcome.Failed or ActionOutcome.Ambiguous))
+        {
+            throw new ArgumentException($"{name}.Outcome must be Succeeded, Failed or Ambiguous; got {result.Outcome}.", nameof(result));
+        }
+
+        if (action.ClaimToken <= 0)
+        {
+            throw new ArgumentException($"{name}.Action.ClaimToken must be the positive token of a claimed action; got {action.ClaimToken}.", nameof(result));
+        }
+
+        if (string.IsNullOrEmpty(action.ClientOrderId))
+        {
+            throw new ArgumentException($"{name}.Action.ClientOrderId is required.", nameof(result));
+        }
+
+        if (action.Type == OrderActionType.Place && result.Outcome == ActionOutcome.Succeeded && string.IsNullOrEmpty(result.OrderId))
+        {
+            throw new ArgumentException($"{name}.OrderId is required for a successful place.", nameof(result));
+        }
+
+        if (!_grid.TryGetTicks(action.SlotPrice, out long key))
+        {
+            throw new ArgumentException($"{name}.Action.SlotPrice: {_grid.DescribeBadPrice(action.SlotPrice)}.", nameof(result));
+        }
+
+        return key;
+    }
+}

@@ -1,0 +1,43 @@
+namespace GridPositions;
+
+/// <summary>What the strategy asks of a slot: place an order for it, or cancel its live order.</summary>
+/// <remarks>
+/// <see cref="SlotPrice"/> names the slot (the grid level that owns the position); <see cref="Price"/> is the order's
+/// price. They differ for a closing order, which is placed at another level but belongs to the slot holding the inventory.
+/// Use <see cref="Place"/> and <see cref="Cancel"/> to build one.
+/// </remarks>
+public readonly record struct ClaimRequest
+{
+    /// <summary>Place or cancel.</summary>
+    public OrderActionType Type { get; init; }
+
+    /// <summary>The price of the grid level (slot) the order belongs to.</summary>
+    public decimal SlotPrice { get; init; }
+
+    /// <summary>For a place: the order side. Opening side opens the slot's position; the other side closes it.</summary>
+    public OrderSide Side { get; init; }
+
+    /// <summary>For a place: the order's limit price.</summary>
+    public decimal Price { get; init; }
+
+    /// <summary>For a place: the order quantity.</summary>
+    public decimal Quantity { get; init; }
+
+    /// <summary>For a place: an optional client order id; when absent the manager generates one.</summary>
+    public string? ClientOrderId { get; init; }
+
+    /// <summary>A request to place an order for the slot at <paramref name="slotPrice"/>.</summary>
+    public static ClaimRequest Place(decimal slotPrice, OrderSide side, decimal price, decimal quantity, string? clientOrderId = null) =>
+        new()
+        {
+            Type = OrderActionType.Place,
+            SlotPrice = slotPrice,
+            Side = side,
+            Price = price,
+            Quantity = quantity,
+            ClientOrderId = clientOrderId,
+        };
+
+    /// <summary>A request to cancel the live order of the slot at <paramref name="slotPrice"/>.</summary>
+    public static ClaimRequest Cancel(decimal slotPrice) => new() { Type = OrderActionType.Cancel, SlotPrice = slotPrice };
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using GridPositions.Diagnostics;
+using GridPositions.Slots;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>
+    /// Claims slots for order actions: each accepted request returns the <see cref="OrderAction"/> to send, carrying a
+    /// claim token and its client order id; each refused one says why. The client order id is indexed before this
+    /// returns, so an order update that beats the place result still finds its slot.
+    /// </summary>
+    /// <param name="requests">Place or cancel requests. Two requests for one slot in a batch: the second is refused as busy.</param>
+    /// <returns>One result per request, in order.</returns>
+    /// <remarks>
+    /// The check and the claim are one atomic step per slot: of many concurrent claims for a free slot exactly one wins.
+    /// A place for the opening side needs a flat slot; a place for the closing side needs the slot to hold at least its
+    /// quantity. A cancel needs a live order. A malformed request is refused with <see cref="ClaimRejection.Invalid"/>
+    /// and changes nothing. This is the successor of the Go original's <c>MarkSlotsPending</c>.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="requests"/> is null.</exception>
+    public IReadOnlyList<ClaimResult> ClaimSlots(IReadOnlyList<ClaimRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new ClaimResult[requests.Count];
+        List<OrderUpdate>? redrive = null;
+        bool published = false;
+        BeginOperation();
+        try
+        {
+            lock (_sync)
+            {
+                for (int i = 0; i < results.Length; i++)
+                {
+                    results[i] = Claim_NeedsGlobalLock(requests[i], ref redrive, ref published);
+                }
+            }
+        }
+        finally
+        {
+            EndOperation();
+        }
+
+        foreach (ClaimResult result in results)
+        {
+            _counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
+        }
+
+        AfterOperation(redrive, published);
+        return results;
+    }
+
+    /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
+    public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
+
+    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, ref List<OrderUpdate>? redrive, ref bool published)
+    {
+        Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+        if (ValidateClaim(request) is { } problem)
+        {
+            return ClaimResult.Rejected(request, ClaimRejection.Invalid, problem);
+        }
+
+        long key = _grid.GetTicks(request.SlotPrice, nameof(request));
+        return request.Type == OrderActionType.Place
+            ? ClaimPlace_NeedsGlobalLock(request, key, ref redrive, ref published)
+            : ClaimCancel_NeedsGlobalLock(request, key, ref published);
+    }
+
+    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, ref List<OrderUpdate>? redrive, ref bool published)
+    {
+        if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
+        {
+            return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
+        }
+
+        Slot slot = GetOrCreateSlot_NeedsGlobalLock(key);
+        OrderRole role = RoleOf(request.Side);
+        OrderAction action;
+
+        // Check and claim in one slot-lock section: no other claim, result or update can come between them.
+        lock (slot.Sync)
+        {
+            ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
+            if (rejection != ClaimRejection.None)
+            {
+                return ClaimResult.Rejected(request, rejection, detail!);
+            }
+
+            string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
+            slot.BeginOrder_NeedsLock(action, role);
+            published |= PublishSlotChanged_NeedsSlotLock(slot);
+        }
+
+        _index.AddClientId(action.ClientOrderId, slot);
+        if (_parked.Count > 0)
+        {
+            TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref redrive);
+        }
+
+        return ClaimResult.Accepted(request, action);
+    }
+
+    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, ref bool published)
+    {
+        if (!_slots.TryGetValue(key, out Slot? slot))
+        {
+            return ClaimResult.Rejected(request, ClaimRejection.NothingToCancel, $"there is no slot at {request.SlotPrice}");
+        }
+
+        lock (slot.Sync)
+        {
+            ClaimRejection rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, out OrderAction action, out string? detail);
+            if (rejection != ClaimRejection.None)
+            {
+                return ClaimResult.Rejected(request, rejection, detail!);
+            }
+
+            _nextClaimToken++;
+            published |= PublishSlotChanged_NeedsSlotLock(slot);
+            return ClaimResult.Accepted(request, action);
+        }
+    }
+
+    /// <summary>Null when the request is well formed, otherwise what is wrong with it.</summary>
+    private string? ValidateClaim(in ClaimRequest request)
+    {
+        if (request.Type is not (OrderActionType.Place or OrderActionType.Cancel))
+        {
+            return $"Type must be Place or Cancel; got {request.Type}";
+        }
+
+        if (!_grid.TryGetTicks(request.SlotPrice, out _))
+        {
+            return "SlotPrice: " + _grid.DescribeBadPrice(request.SlotPrice);
+        }
+
+        if (request.Type == OrderActionType.Cancel)
+        {
+            return null;
+        }
+
+        if (request.Side is not (OrderSide.Buy or OrderSide.Sell))
+        {
+            return $"Side must be Buy or Sell; got {request.Side}";
+        }
+
+        if (!_grid.TryGetTicks(request.Price, out _))
+        {
+            return "Price: " + _grid.DescribeBadPrice(request.Price);
+        }
+
+        if (!_grid.IsValidQuantity(request.Quantity))
+        {
+            return "Quantity: " + _grid.DescribeBadQuantity(request.Quantity);
+        }
+
+        if (request.ClientOrderId is { } id && string.IsNullOrWhiteSpace(id))
+        {
+            return "ClientOrderId must be null (generated) or not blank";
+        }
+
+        return null;
+    }
+
+    private Slot GetOrCreateSlot_NeedsGlobalLock(long key)
+    {
+        if (!_slots.TryGetValue(key, out Slot? slot))
+        {
+            slot = new Slot(key, _grid.ToPrice(key));
+            _slots.Add(key, slot);
+        }
+
+        return slot;
+    }
+
+    private string NextClientOrderId_NeedsGlobalLock()
+    {
+        string id;
+        do
+        {
+            id = _clientIdPrefix + _nextClientSequence++.ToString(CultureInfo.InvariantCulture);
+        }
+        while (_index.IsClientIdKnown(id));
+        return id;
+    }
+}

@@ -1,0 +1,91 @@
+namespace GridPositions.Events;
+
+/// <summary>
+/// An ordered queue of events, drained by one background task at a time, so no subscriber runs on a caller's thread
+/// or under a manager lock, and a slow subscriber delays only later events, never the manager.
+/// </summary>
+internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action onSubscriberFailure)
+{
+    /// <summary>
+    /// Level 3 (leaf). Guards the queue and the draining flag. Taken while holding a slot lock or the manager's lock
+    /// (enqueueing there is what keeps per-slot order); no other lock is taken and nothing is called while holding it.
+    /// </summary>
+    private readonly object _sync = new();
+    private readonly Queue<object> _queue = new();
+    private long _nextSequence;
+    private bool _draining;
+
+    /// <summary>Appends an event. Safe under any manager lock: it only touches memory.</summary>
+    public void Enqueue(PositionEventArgs e)
+    {
+        lock (_sync)
+        {
+            e.Sequence = ++_nextSequence;
+            _queue.Enqueue(e);
+        }
+    }
+
+    /// <summary>Completes once every event enqueued before the call has been published.</summary>
+    public Task FlushAsync()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_sync)
+        {
+            _queue.Enqueue(done);
+        }
+
+        Schedule();
+        return done.Task;
+    }
+
+    /// <summary>Starts a drain unless one is running. Call with no manager lock held.</summary>
+    public void Schedule()
+    {
+        lock (_sync)
+        {
+            if (_draining || _queue.Count == 0)
+            {
+                return;
+            }
+
+            _draining = true;
+        }
+
+        _ = Task.Run(Drain);
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            object item;
+            lock (_sync)
+            {
+                if (_queue.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                item = _queue.Dequeue();
+            }
+
+            if (item is TaskCompletionSource flushed)
+            {
+                flushed.TrySetResult();
+                continue;
+            }
+
+            try
+            {
+                publish((PositionEventArgs)item);
+            }
+#pragma warning disable CA1031 // A subscriber's exception must not stop the events behind it; it is counted instead.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                onSubscriberFailure();
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using GridPositions.Slots;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>A slot's status, order or position changed.</summary>
+    /// <remarks>Raised on a background task after the manager's locks are released, in order per slot. Handlers may call back into the manager.</remarks>
+    public event EventHandler<SlotChangedEventArgs>? SlotChanged;
+
+    /// <summary>A fill was booked (the growth of an order's cumulative fill, once).</summary>
+    /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
+    public event EventHandler<FillAppliedEventArgs>? FillApplied;
+
+    /// <summary>A slot closed its position back to flat.</summary>
+    /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
+    public event EventHandler<RoundTripCompletedEventArgs>? RoundTripCompleted;
+
+    /// <summary>An update or result was rejected as contradicting the manager's state (overfill, conflicting ids...).</summary>
+    public event EventHandler<InputRejectedEventArgs>? InputRejected;
+
+    /// <summary>A parked update never found its order.</summary>
+    public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired;
+
+    /// <summary>Called by the dispatcher, on its task, with no lock held.</summary>
+    private void Publish(PositionEventArgs e)
+    {
+        switch (e)
+        {
+            case SlotChangedEventArgs slotChanged:
+                Invoke(SlotChanged, slotChanged);
+                break;
+            case FillAppliedEventArgs fill:
+                Invoke(FillApplied, fill);
+                break;
+            case RoundTripCompletedEventArgs trip:
+                Invoke(RoundTripCompleted, trip);
+                break;
+            case InputRejectedEventArgs rejected:
+                Invoke(InputRejected, rejected);
+                break;
+            case UpdateExpiredEventArgs expired:
+                Invoke(UpdateExpired, expired);
+                break;
+        }
+    }
+
+    /// <summary>Calls each handler on its own, so one that throws (counted) does not starve the others.</summary>
+    private void Invoke<T>(EventHandler<T>? handlers, T e)
+        where T : PositionEventArgs
+    {
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (EventHandler<T> handler in handlers.GetInvocationList().Cast<EventHandler<T>>())
+        {
+            try
+            {
+                handler(this, e);
+            }
+#pragma warning disable CA1031 // A subscriber's exception must not stop the other subscribers; it is counted instead.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                _counters.Increment(Diagnostics.Counter.SubscriberFailures);
+            }
+        }
+    }
+
+    /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
+    private bool PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects, InputDisposition disposition, OrderUpdate? update, OrderActionResult? result)
+    {
+        bool published = false;
+        if (effects.Changed)
+        {
+            published |= PublishSlotChanged_NeedsSlotLock(slot);
+        }
+
+        if (effects.HasFill && FillApplied is not null)
+        {
+            _events.Enqueue(new FillAppliedEventArgs
+            {
+                SlotPrice = slot.Price,
+                ClientOrderId = effects.FillClientOrderId!,
+                OrderId = effects.FillOrderId,
+                Side = effects.FillSide,
+                Role = effects.FillRole,
+                Quantity = effects.FillQuantity,
+                Notional = effects.FillNotional,
+                Fee = effects.FillFee,
+                RealizedPnl = effects.FillRealizedPnl,
+                InventoryAfter = slot.Position.Inventory,
+            });
+            published = true;
+        }
+
+        if (effects.CompletedTrip is { } trip && RoundTripCompleted is not null)
+        {
+            _events.Enqueue(new RoundTripCompletedEventArgs
+            {
+                SlotPrice = slot.Price,
+                Number = trip.Number,
+                Quantity = trip.Quantity,
+                EntryNotional = trip.EntryNotional,
+                ExitNotional = trip.ExitNotional,
+                Fees = trip.Fees,
+                RealizedPnl = trip.RealizedPnl,
+            });
+            published = true;
+        }
+
+        if (disposition == InputDisposition.Rejected)
+        {
+            published |= PublishRejected(effects.Detail ?? "rejected", update, result);
+        }
+
+        return published;
+    }
+
+    private bool PublishSlotChanged_NeedsSlotLock(Slot slot)
+    {
+        if (SlotChanged is null)
+        {
+            return false;
+        }
+
+        _events.Enqueue(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
+        return true;
+    }
+
+    private bool PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result)
+    {
+        if (InputRejected is null)
+        {
+            return false;
+        }
+
+        _events.Enqueue(new InputRejectedEventArgs(reason, update, result));
+        return true;
+    }
+}

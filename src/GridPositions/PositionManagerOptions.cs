@@ -1,0 +1,74 @@
+namespace GridPositions;
+
+/// <summary>Settings for one <see cref="SuperPositionManager"/>: the instrument's grid and the manager's bounds.</summary>
+/// <remarks>Validated when the manager is constructed; an invalid value throws <see cref="ArgumentException"/> naming the property.</remarks>
+public sealed class PositionManagerOptions
+{
+    /// <summary>The instrument's symbol, for example <c>BTCUSDT</c>. Required.</summary>
+    public string Symbol { get; init; } = "";
+
+    /// <summary>The exchange's price increment. Every slot and order price must be a whole multiple of it.</summary>
+    public decimal TickSize { get; init; }
+
+    /// <summary>The exchange's quantity increment. Every order quantity must be a whole multiple of it.</summary>
+    public decimal QuantityStep { get; init; }
+
+    /// <summary>Whether the grid opens positions by buying (<see cref="GridDirection.Long"/>) or by selling (<see cref="GridDirection.Short"/>).</summary>
+    public GridDirection Direction { get; init; } = GridDirection.Long;
+
+    /// <summary>Prefix of the client order ids the manager generates. Default <c>gp</c>.</summary>
+    public string ClientOrderIdPrefix { get; init; } = "gp";
+
+    /// <summary>How many order updates that match no known order may wait for their mapping. Default 1024.</summary>
+    /// <remarks>When full, the oldest waiting update expires (counted in <see cref="ManagerCounters.UpdatesExpired"/>).</remarks>
+    public int ParkedUpdateCapacity { get; init; } = 1024;
+
+    /// <summary>How long an update that matches no known order may wait for its mapping. Default 30 seconds.</summary>
+    public TimeSpan ParkedUpdateTimeToLive { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many finished orders per id kind are remembered, so their late updates are recognised as duplicates instead of parked. Default 4096.</summary>
+    public int RetiredOrderCapacity { get; init; } = 4096;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Symbol))
+        {
+            throw new ArgumentException("Symbol is required.", nameof(Symbol));
+        }
+
+        if (TickSize <= 0)
+        {
+            throw new ArgumentException($"TickSize must be positive; got {TickSize}.", nameof(TickSize));
+        }
+
+        if (QuantityStep <= 0)
+        {
+            throw new ArgumentException($"QuantityStep must be positive; got {QuantityStep}.", nameof(QuantityStep));
+        }
+
+        if (Direction is not (GridDirection.Long or GridDirection.Short))
+        {
+            throw new ArgumentException($"Direction must be Long or Short; got {Direction}.", nameof(Direction));
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientOrderIdPrefix))
+        {
+            throw new ArgumentException("ClientOrderIdPrefix must not be empty.", nameof(ClientOrderIdPrefix));
+        }
+
+        if (ParkedUpdateCapacity < 1)
+        {
+            throw new ArgumentException($"ParkedUpdateCapacity must be at least 1; got {ParkedUpdateCapacity}.", nameof(ParkedUpdateCapacity));
+        }
+
+        if (ParkedUpdateTimeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"ParkedUpdateTimeToLive must be positive; got {ParkedUpdateTimeToLive}.", nameof(ParkedUpdateTimeToLive));
+        }
+
+        if (RetiredOrderCapacity < 0)
+        {
+            throw new ArgumentException($"RetiredOrderCapacity must not be negative; got {RetiredOrderCapacity}.", nameof(RetiredOrderCapacity));
+        }
+    }
+}

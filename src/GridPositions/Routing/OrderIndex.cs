@@ -1,0 +1,126 @@
+using System.Diagnostics.CodeAnalysis;
+using GridPositions.Slots;
+
+namespace GridPositions.Routing;
+
+/// <summary>
+/// The two derived indexes, <c>orderId -> slot</c> and <c>clientOrderId -> slot</c>, plus a bounded memory of
+/// finished orders' ids so their late updates reach their slot (as duplicates) instead of waiting to expire.
+/// </summary>
+/// <remarks>Guarded by the manager's lock (level 1); every member must be called with it held.</remarks>
+internal sealed class OrderIndex
+{
+    private readonly Dictionary<string, Slot> _byOrderId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Slot> _byClientId = new(StringComparer.Ordinal);
+    private readonly RetiredIds _retiredOrderIds;
+    private readonly RetiredIds _retiredClientIds;
+
+    public OrderIndex(int retiredCapacity)
+    {
+        _retiredOrderIds = new RetiredIds(retiredCapacity);
+        _retiredClientIds = new RetiredIds(retiredCapacity);
+    }
+
+    public IReadOnlyDictionary<string, Slot> ByOrderId => _byOrderId;
+
+    public IReadOnlyDictionary<string, Slot> ByClientId => _byClientId;
+
+    /// <summary>Routes by order id first, then client order id, then the finished orders' ids.</summary>
+    public bool TryRoute(string? orderId, string? clientOrderId, [NotNullWhen(true)] out Slot? slot)
+    {
+        if (orderId is not null && _byOrderId.TryGetValue(orderId, out slot))
+        {
+            return true;
+        }
+
+        if (clientOrderId is not null && _byClientId.TryGetValue(clientOrderId, out slot))
+        {
+            return true;
+        }
+
+        if (orderId is not null && _retiredOrderIds.TryGet(orderId, out slot))
+        {
+            return true;
+        }
+
+        slot = null;
+        return clientOrderId is not null && _retiredClientIds.TryGet(clientOrderId, out slot);
+    }
+
+    /// <summary>Whether a client order id is in use by a live order or was used by a recently finished one.</summary>
+    public bool IsClientIdKnown(string clientOrderId) =>
+        _byClientId.ContainsKey(clientOrderId) || _retiredClientIds.Contains(clientOrderId);
+
+    /// <summary>Indexes a new claim's client order id.</summary>
+    public void AddClientId(string clientOrderId, Slot slot) => _byClientId[clientOrderId] = slot;
+
+    /// <summary>
+    /// Brings the entries for one order's ids in line with what its slot holds now. <paramref name="currentClientId"/>
+    /// and <paramref name="currentOrderId"/> are the slot's current order ids, read under its lock; an id the slot no
+    /// longer holds is removed (if it still points at this slot) and remembered as retired.
+    /// </summary>
+    /// <returns>True when an entry was added, so parked updates may now find their order.</returns>
+    public bool Sync(Slot slot, string? clientOrderId, string? orderId, string? currentClientId, string? currentOrderId)
+    {
+        bool added = false;
+        if (clientOrderId is not null)
+        {
+            added |= SyncOne(_byClientId, _retiredClientIds, slot, clientOrderId, clientOrderId == currentClientId);
+        }
+
+        if (orderId is not null)
+        {
+            added |= SyncOne(_byOrderId, _retiredOrderIds, slot, orderId, orderId == currentOrderId);
+        }
+
+        return added;
+    }
+
+    private static bool SyncOne(Dictionary<string, Slot> index, RetiredIds retired, Slot slot, string id, bool slotHoldsId)
+    {
+        if (slotHoldsId)
+        {
+            return index.TryAdd(id, slot);
+        }
+
+        if (index.TryGetValue(id, out Slot? current) && ReferenceEquals(current, slot))
+        {
+            index.Remove(id);
+        }
+
+        retired.Add(id, slot);
+        return false;
+    }
+
+    /// <summary>Forgets everything; used by restore before rebuilding from the slots.</summary>
+    public void Clear()
+    {
+        _byOrderId.Clear();
+        _byClientId.Clear();
+    }
+
+    /// <summary>A FIFO-bounded map of finished orders' ids to the slot that owned them.</summary>
+    private sealed class RetiredIds(int capacity)
+    {
+        private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+        private readonly Queue<string> _order = new();
+
+        public bool TryGet(string id, [NotNullWhen(true)] out Slot? slot) => _slots.TryGetValue(id, out slot);
+
+        public bool Contains(string id) => _slots.ContainsKey(id);
+
+        public void Add(string id, Slot slot)
+        {
+            if (capacity == 0 || !_slots.TryAdd(id, slot))
+            {
+                return;
+            }
+
+            _order.Enqueue(id);
+            if (_order.Count > capacity)
+            {
+                _slots.Remove(_order.Dequeue());
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+namespace GridPositions.Routing;
+
+/// <summary>
+/// Updates that matched no known order yet, oldest first, bounded by count and by age. An update leaves only by being
+/// taken for re-drive (its order's mapping appeared) or by expiring; both are counted by the caller.
+/// </summary>
+/// <remarks>Guarded by the manager's lock (level 1); every member must be called with it held.</remarks>
+internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
+{
+    private readonly LinkedList<ParkedEntry> _entries = new();
+
+    public int Count => _entries.Count;
+
+    public int Capacity => capacity;
+
+    public IEnumerable<ParkedEntry> Entries => _entries;
+
+    /// <summary>Parks <paramref name="update"/>; if the buffer was full, the oldest entry is evicted into <paramref name="expired"/>.</summary>
+    public void Park(in OrderUpdate update, DateTimeOffset now, ref List<ParkedEntry>? expired)
+    {
+        if (_entries.Count >= capacity)
+        {
+            (expired ??= []).Add(_entries.First!.Value);
+            _entries.RemoveFirst();
+        }
+
+        _entries.AddLast(new ParkedEntry(update, now));
+    }
+
+    /// <summary>Re-adds an entry restored from a snapshot, keeping its original time.</summary>
+    public void Restore(ParkedEntry entry) => _entries.AddLast(entry);
+
+    /// <summary>Moves every entry older than the time to live into <paramref name="expired"/>.</summary>
+    public void TakeExpired(DateTimeOffset now, ref List<ParkedEntry>? expired)
+    {
+        while (_entries.First is { } first && now - first.Value.ParkedAt >= timeToLive)
+        {
+            (expired ??= []).Add(first.Value);
+            _entries.RemoveFirst();
+        }
+    }
+
+    /// <summary>Moves every entry that names <paramref name="clientOrderId"/> or <paramref name="orderId"/> into <paramref name="taken"/>, in arrival order.</summary>
+    public void TakeMatching(string? clientOrderId, string? orderId, ref List<OrderUpdate>? taken)
+    {
+        var node = _entries.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            OrderUpdate update = node.Value.Update;
+            if ((orderId is not null && update.OrderId == orderId) || (clientOrderId is not null && update.ClientOrderId == clientOrderId))
+            {
+                (taken ??= []).Add(update);
+                _entries.Remove(node);
+            }
+
+            node = next;
+        }
+    }
+}
+
+/// <summary>An update waiting for its order's mapping, and when it started waiting.</summary>
+internal readonly record struct ParkedEntry(OrderUpdate Update, DateTimeOffset ParkedAt);

@@ -1,0 +1,163 @@
+using GridPositions.Diagnostics;
+using GridPositions.Routing;
+using GridPositions.Slots;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>
+    /// Applies an order update from the exchange's stream. Routed by order id, then client order id; an update that
+    /// matches no known order is parked (bounded) until its mapping appears, or expires with a counted outcome.
+    /// </summary>
+    /// <param name="update">The update. Quantities are cumulative.</param>
+    /// <returns>What became of the update.</returns>
+    /// <remarks>
+    /// Only the growth of the cumulative filled quantity is booked, so duplicate and older updates change nothing.
+    /// An update reporting more filled than the order's quantity is rejected (<see cref="ManagerCounters.Overfills"/>).
+    /// FILLED, CANCELED, REJECTED and EXPIRED are final and free the slot, which keeps any inventory the order's fills
+    /// booked. An update for an order the slot no longer has is stale and ignored.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="update"/> is malformed (no ids, unknown status, negative quantities); nothing changed.</exception>
+    public InputDisposition OnOrderUpdate(in OrderUpdate update)
+    {
+        ValidateUpdate(update);
+        List<OrderUpdate>? redrive = null;
+        bool published = false;
+        InputDisposition disposition = ApplyUpdate(update, ref redrive, ref published);
+        AfterOperation(redrive, published);
+        return disposition;
+    }
+
+    /// <summary>Expires parked updates older than the time to live now, rather than at the next update.</summary>
+    /// <returns>How many expired.</returns>
+    public int ExpireParkedUpdates()
+    {
+        List<ParkedEntry>? expired = null;
+        bool published;
+        lock (_sync)
+        {
+            _parked.TakeExpired(_time.GetUtcNow(), ref expired);
+            published = CountExpired_NeedsGlobalLock(expired);
+        }
+
+        AfterOperation(null, published);
+        return expired?.Count ?? 0;
+    }
+
+    private InputDisposition ApplyUpdate(in OrderUpdate update, ref List<OrderUpdate>? redrive, ref bool published)
+    {
+        Slot? slot;
+        var effects = default(SlotEffects);
+        InputDisposition disposition;
+        BeginOperation();
+        try
+        {
+            // Phase 1: route by order id, then client order id; park what matches nothing.
+            lock (_sync)
+            {
+                List<ParkedEntry>? expired = null;
+                if (_parked.Count > 0)
+                {
+                    _parked.TakeExpired(_time.GetUtcNow(), ref expired);
+                }
+
+                if (!_index.TryRoute(update.OrderId, update.ClientOrderId, out slot))
+                {
+                    _parked.Park(update, _time.GetUtcNow(), ref expired);
+                    _counters.Increment(Counter.UpdatesParked);
+                }
+
+                published |= CountExpired_NeedsGlobalLock(expired);
+            }
+
+            if (slot is null)
+            {
+                return InputDisposition.Parked;
+            }
+
+            // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
+            lock (slot.Sync)
+            {
+                disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
+                published |= PublishEffects_NeedsSlotLock(slot, effects, disposition, update, null);
+            }
+
+            // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
+            if (effects.NeedsIndexSync)
+            {
+                lock (_sync)
+                {
+                    SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+                }
+            }
+        }
+        finally
+        {
+            EndOperation();
+        }
+
+        _counters.Count(disposition, isUpdate: true);
+        if (effects.Overfill)
+        {
+            _counters.Increment(Counter.Overfills);
+        }
+
+        if (effects.HasFill)
+        {
+            _counters.Increment(Counter.FillsApplied);
+        }
+
+        if (effects.CompletedTrip is not null)
+        {
+            _counters.Increment(Counter.RoundTripsCompleted);
+        }
+
+        return disposition;
+    }
+
+    private static void ValidateUpdate(in OrderUpdate update)
+    {
+        if (string.IsNullOrEmpty(update.OrderId) && string.IsNullOrEmpty(update.ClientOrderId))
+        {
+            throw new ArgumentException("An order update needs an OrderId or a ClientOrderId.", nameof(update));
+        }
+
+        if (update.Status is < OrderStatus.New or > OrderStatus.Expired)
+        {
+            throw new ArgumentException($"Status must be a known order status; got {update.Status}.", nameof(update));
+        }
+
+        if (update.CumulativeFilledQuantity < 0)
+        {
+            throw new ArgumentException($"CumulativeFilledQuantity must not be negative; got {update.CumulativeFilledQuantity}.", nameof(update));
+        }
+
+        if (update.CumulativeQuoteQuantity < 0)
+        {
+            throw new ArgumentException($"CumulativeQuoteQuantity must not be negative; got {update.CumulativeQuoteQuantity}.", nameof(update));
+        }
+    }
+
+    /// <summary>Counts expired parked updates and queues their events. Returns whether anything was queued.</summary>
+    private bool CountExpired_NeedsGlobalLock(List<ParkedEntry>? expired)
+    {
+        if (expired is null)
+        {
+            return false;
+        }
+
+        _counters.Add(Counter.UpdatesExpired, expired.Count);
+        if (UpdateExpired is null)
+        {
+            return false;
+        }
+
+        foreach (ParkedEntry entry in expired)
+        {
+            _events.Enqueue(new UpdateExpiredEventArgs(entry.Update, entry.ParkedAt));
+        }
+
+        return true;
+    }
+}

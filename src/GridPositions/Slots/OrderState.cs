@@ -1,0 +1,45 @@
+namespace GridPositions.Slots;
+
+/// <summary>The order a slot owns right now. Meaningful only while the slot is not <see cref="SlotStatus.Free"/>.</summary>
+internal struct OrderState
+{
+    /// <summary>The token of the place claim that created this order.</summary>
+    public long ClaimToken;
+    public string ClientOrderId;
+
+    /// <summary>Null until a place result or an update tells the exchange's id.</summary>
+    public string? OrderId;
+    public OrderSide Side;
+    public OrderRole Role;
+    public decimal Price;
+    public decimal Quantity;
+
+    // Cumulative fill already booked to the slot; an update books only what exceeds these.
+    public decimal FilledQuantity;
+    public decimal FilledQuote;
+    public decimal FilledFee;
+
+    /// <summary>Non-zero while a cancel claim is outstanding (slot status PendingCancel).</summary>
+    public long CancelToken;
+
+    /// <summary>The exchange accepted the cancel; the order stays the slot's until its terminal update arrives.</summary>
+    public bool CancelAccepted;
+
+    public readonly bool Matches(string? orderId, string? clientOrderId) =>
+        (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);
+}
+
+/// <summary>The last order a slot finished: late results and updates for it are duplicates, not strangers.</summary>
+internal struct FinishedOrderState
+{
+    public long ClaimToken;
+    public string? ClientOrderId;
+    public string? OrderId;
+
+    /// <summary>The terminal status the exchange reported, or Unspecified when a failed place result freed the slot.</summary>
+    public OrderStatus Status;
+    public decimal FilledQuantity;
+
+    public readonly bool Matches(string? orderId, string? clientOrderId) =>
+        (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);
+}

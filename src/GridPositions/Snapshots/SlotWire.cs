@@ -1,0 +1,128 @@
+using GridPositions.Fills;
+using GridPositions.Slots;
+using GridPositions.Wire;
+
+namespace GridPositions.Snapshots;
+
+/// <summary>Deep copies between a live <see cref="Slot"/> and its <see cref="InventorySlot"/> message.</summary>
+internal static class SlotWire
+{
+    public static InventorySlot ToWire_NeedsSlotLock(Slot slot)
+    {
+        ref readonly PositionBook p = ref slot.Position;
+        var wire = new InventorySlot
+        {
+            Price = slot.Price.ToWire(),
+            Status = slot.Status,
+            PositionStatus = p.IsFlat ? PositionStatus.Flat : PositionStatus.Open,
+            Inventory = p.Inventory.ToWire(),
+            EntryNotional = p.EntryNotional.ToWire(),
+            EntryFees = p.EntryFees.ToWire(),
+            RealizedPnl = p.RealizedPnl.ToWire(),
+            OpenedQuantity = p.OpenedQuantity.ToWire(),
+            ClosedQuantity = p.ClosedQuantity.ToWire(),
+            ClosedExitNotional = p.ClosedExitNotional.ToWire(),
+            ClosedEntryNotional = p.ClosedEntryNotional.ToWire(),
+            ClosedFees = p.ClosedFees.ToWire(),
+            RoundTrips = p.RoundTrips,
+            TripQuantity = p.TripQuantity.ToWire(),
+            TripEntryNotional = p.TripEntryNotional.ToWire(),
+            TripExitNotional = p.TripExitNotional.ToWire(),
+            TripFees = p.TripFees.ToWire(),
+        };
+
+        if (slot.Status != SlotStatus.Free)
+        {
+            ref readonly OrderState o = ref slot.Order;
+            wire.Order = new SlotOrder
+            {
+                ClaimToken = o.ClaimToken,
+                ClientOrderId = o.ClientOrderId,
+                OrderId = o.OrderId ?? "",
+                Side = o.Side,
+                Role = o.Role,
+                Price = o.Price.ToWire(),
+                Quantity = o.Quantity.ToWire(),
+                FilledQuantity = o.FilledQuantity.ToWire(),
+                FilledQuote = o.FilledQuote.ToWire(),
+                FilledFee = o.FilledFee.ToWire(),
+                CancelToken = o.CancelToken,
+                CancelAccepted = o.CancelAccepted,
+            };
+        }
+
+        if (slot.LastOrder.ClientOrderId is not null)
+        {
+            ref readonly FinishedOrderState last = ref slot.LastOrder;
+            wire.LastOrder = new Wire.FinishedOrder
+            {
+                ClaimToken = last.ClaimToken,
+                ClientOrderId = last.ClientOrderId,
+                OrderId = last.OrderId ?? "",
+                Status = last.Status,
+                FilledQuantity = last.FilledQuantity.ToWire(),
+            };
+        }
+
+        return wire;
+    }
+
+    /// <summary>Builds a slot from its message, keyed by <paramref name="key"/> (derived from the message's price by the caller).</summary>
+    public static Slot FromWire(InventorySlot wire, long key, decimal canonicalPrice)
+    {
+        var slot = new Slot(key, canonicalPrice)
+        {
+            Status = wire.Status,
+            Position = new PositionBook
+            {
+                Inventory = wire.Inventory.ToDecimal(),
+                EntryNotional = wire.EntryNotional.ToDecimal(),
+                EntryFees = wire.EntryFees.ToDecimal(),
+                RealizedPnl = wire.RealizedPnl.ToDecimal(),
+                OpenedQuantity = wire.OpenedQuantity.ToDecimal(),
+                ClosedQuantity = wire.ClosedQuantity.ToDecimal(),
+                ClosedExitNotional = wire.ClosedExitNotional.ToDecimal(),
+                ClosedEntryNotional = wire.ClosedEntryNotional.ToDecimal(),
+                ClosedFees = wire.ClosedFees.ToDecimal(),
+                RoundTrips = wire.RoundTrips,
+                TripQuantity = wire.TripQuantity.ToDecimal(),
+                TripEntryNotional = wire.TripEntryNotional.ToDecimal(),
+                TripExitNotional = wire.TripExitNotional.ToDecimal(),
+                TripFees = wire.TripFees.ToDecimal(),
+            },
+        };
+
+        if (wire.Order is { } o)
+        {
+            slot.Order = new OrderState
+            {
+                ClaimToken = o.ClaimToken,
+                ClientOrderId = o.ClientOrderId,
+                OrderId = WireConvert.NullIfEmpty(o.OrderId),
+                Side = o.Side,
+                Role = o.Role,
+                Price = o.Price.ToDecimal(),
+                Quantity = o.Quantity.ToDecimal(),
+                FilledQuantity = o.FilledQuantity.ToDecimal(),
+                FilledQuote = o.FilledQuote.ToDecimal(),
+                FilledFee = o.FilledFee.ToDecimal(),
+                CancelToken = o.CancelToken,
+                CancelAccepted = o.CancelAccepted,
+            };
+        }
+
+        if (wire.LastOrder is { } last)
+        {
+            slot.LastOrder = new FinishedOrderState
+            {
+                ClaimToken = last.ClaimToken,
+                ClientOrderId = WireConvert.NullIfEmpty(last.ClientOrderId),
+                OrderId = WireConvert.NullIfEmpty(last.OrderId),
+                Status = last.Status,
+                FilledQuantity = last.FilledQuantity.ToDecimal(),
+            };
+        }
+
+        return slot;
+    }
+}

@@ -1,0 +1,158 @@
+using GridPositions.Diagnostics;
+using GridPositions.Routing;
+using GridPositions.Slots;
+using GridPositions.Snapshots;
+using GridPositions.Wire;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>The snapshot format this version writes and reads.</summary>
+    public const uint SnapshotFormatVersion = 1;
+
+    /// <summary>
+    /// A deep copy of the manager: every slot (each copied atomically under its lock), the parked updates, the
+    /// counters and the id sequences. Nothing in it is shared with the manager. The indexes are left out; restore
+    /// rebuilds them from the slots.
+    /// </summary>
+    public PositionManagerSnapshot CreateSnapshot()
+    {
+        var snapshot = new PositionManagerSnapshot
+        {
+            FormatVersion = SnapshotFormatVersion,
+            Symbol = Options.Symbol,
+            TickSize = Options.TickSize.ToWire(),
+            QuantityStep = Options.QuantityStep.ToWire(),
+            Direction = Options.Direction,
+            TakenAt = _time.GetUtcNow().ToWire(),
+            ClientOrderIdPrefix = _clientIdPrefix,
+            Counters = new CounterValues(),
+        };
+
+        lock (_sync)
+        {
+            snapshot.NextClaimToken = _nextClaimToken;
+            snapshot.NextClientOrderSequence = _nextClientSequence;
+            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+            {
+                lock (slot.Sync)
+                {
+                    snapshot.Slots.Add(SlotWire.ToWire_NeedsSlotLock(slot));
+                }
+            }
+
+            foreach (ParkedEntry entry in _parked.Entries)
+            {
+                snapshot.ParkedUpdates.Add(new ParkedUpdate { Update = entry.Update.ToWire(), ParkedAt = entry.ParkedAt.ToWire() });
+            }
+
+            foreach (Counter counter in CounterSet.All)
+            {
+                snapshot.Counters.Values[counter.ToString()] = _counters.Read(counter);
+            }
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Builds a manager from a snapshot: slots are re-keyed from their prices (so <c>"100.00"</c>, <c>"100.0"</c> and
+    /// <c>"100"</c> are one level), both indexes are rebuilt from the slots' orders, and the result must pass
+    /// <see cref="CheckInvariants"/>.
+    /// </summary>
+    /// <param name="snapshot">A snapshot from <see cref="CreateSnapshot"/>.</param>
+    /// <param name="options">The grid to restore into: same symbol and direction; every slot price must be on its tick grid.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The snapshot does not fit the options, names one level twice, gives one order id to two slots, or breaks an invariant.</exception>
+    public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        if (snapshot.FormatVersion != SnapshotFormatVersion)
+        {
+            throw new ArgumentException($"Snapshot format version {snapshot.FormatVersion} is not supported (this version reads {SnapshotFormatVersion}).", nameof(snapshot));
+        }
+
+        if (snapshot.Symbol != options.Symbol)
+        {
+            throw new ArgumentException($"The snapshot is for {snapshot.Symbol}, the options for {options.Symbol}.", nameof(snapshot));
+        }
+
+        if (snapshot.Direction != options.Direction)
+        {
+            throw new ArgumentException($"The snapshot's grid is {snapshot.Direction}, the options' {options.Direction}.", nameof(snapshot));
+        }
+
+        string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
+        var manager = new SuperPositionManager(options, timeProvider, prefix);
+        manager.Load(snapshot);
+        InvariantCheckResult check = manager.CheckInvariants();
+        if (!check.Holds)
+        {
+            throw new ArgumentException($"The snapshot breaks an invariant: {check.Violation}", nameof(snapshot));
+        }
+
+        return manager;
+    }
+
+    private void Load(PositionManagerSnapshot snapshot)
+    {
+        lock (_sync)
+        {
+            long maxToken = 0;
+            foreach (InventorySlot wire in snapshot.Slots)
+            {
+                decimal price = wire.Price.ToDecimal();
+                if (!_grid.TryGetTicks(price, out long key))
+                {
+                    throw new ArgumentException($"Snapshot slot {price}: {_grid.DescribeBadPrice(price)}.", nameof(snapshot));
+                }
+
+                if (_slots.ContainsKey(key))
+                {
+                    throw new ArgumentException($"Snapshot has two slots at level {price} (prices equal after re-keying by tick).", nameof(snapshot));
+                }
+
+                Slot slot = SlotWire.FromWire(wire, key, _grid.ToPrice(key));
+                _slots.Add(key, slot);
+                maxToken = Math.Max(maxToken, Math.Max(slot.Order.ClaimToken, Math.Max(slot.Order.CancelToken, slot.LastOrder.ClaimToken)));
+                if (slot.Status != SlotStatus.Free)
+                {
+                    IndexRestored(slot, snapshot);
+                }
+            }
+
+            _nextClaimToken = Math.Max(snapshot.NextClaimToken, maxToken + 1);
+            _nextClientSequence = Math.Max(snapshot.NextClientOrderSequence, 1);
+            foreach (ParkedUpdate parked in snapshot.ParkedUpdates)
+            {
+                _parked.Restore(new ParkedEntry(parked.Update.ToApi(), parked.ParkedAt.ToDateTimeOffset()));
+            }
+
+            if (snapshot.Counters is { } counters)
+            {
+                foreach (Counter counter in CounterSet.All)
+                {
+                    _counters.Set(counter, counters.Values.GetValueOrDefault(counter.ToString()));
+                }
+            }
+        }
+    }
+
+    private void IndexRestored(Slot slot, PositionManagerSnapshot snapshot)
+    {
+        if (string.IsNullOrEmpty(slot.Order.ClientOrderId) || _index.ByClientId.ContainsKey(slot.Order.ClientOrderId))
+        {
+            throw new ArgumentException($"Snapshot slot {slot.Price}: client order id '{slot.Order.ClientOrderId}' is missing or belongs to two slots.", nameof(snapshot));
+        }
+
+        if (slot.Order.OrderId is { } orderId && _index.ByOrderId.ContainsKey(orderId))
+        {
+            throw new ArgumentException($"Snapshot slot {slot.Price}: order id '{orderId}' belongs to two slots.", nameof(snapshot));
+        }
+
+        _index.Sync(slot, slot.Order.ClientOrderId, slot.Order.OrderId, slot.Order.ClientOrderId, slot.Order.OrderId);
+    }
+}

@@ -1,0 +1,189 @@
+using GridPositions.Diagnostics;
+using GridPositions.Events;
+using GridPositions.Routing;
+using GridPositions.Slots;
+
+namespace GridPositions;
+
+/// <summary>
+/// Keeps one inventory slot per grid price level, with <c>orderId -> slot</c> and <c>clientOrderId -> slot</c>
+/// indexes, correct under concurrent claims, action results, order updates and snapshots.
+/// </summary>
+/// <remarks>
+/// <para>Every public member is thread-safe. Locks: the manager's own lock (level 1) guards the slot table, both
+/// indexes and the parked updates; each slot's lock (level 2) guards that slot. Level 1 is always taken before
+/// level 2, never while holding it, and at most one slot lock is held at a time (see LOCK_ORDERING.md). Nothing
+/// blocking, no callback and no event runs under either lock: events are queued there and published afterwards on a
+/// background task, in order per slot.</para>
+/// <para>Slots are keyed by integer ticks (price / tick size), so <c>100</c>, <c>100.0</c> and <c>100.00</c> are one level.
+/// Money is <see cref="decimal"/> throughout.</para>
+/// </remarks>
+public sealed partial class SuperPositionManager
+{
+    /// <summary>
+    /// Level 1 of 2. Guards <see cref="_slots"/>, <see cref="_index"/>, <see cref="_parked"/>, <see cref="_nextClaimToken"/>
+    /// and <see cref="_nextClientSequence"/>. Take before any slot lock; never while holding one.
+    /// </summary>
+    private readonly object _sync = new();
+    private readonly Dictionary<long, Slot> _slots = [];
+    private readonly OrderIndex _index;
+    private readonly ParkedUpdates _parked;
+    private readonly PriceGrid _grid;
+    private readonly TimeProvider _time;
+    private readonly CounterSet _counters = new();
+    private readonly EventDispatcher _events;
+
+    /// <summary>+1 for a long grid, -1 for a short one: the sign of (exit - entry) in realised profit.</summary>
+    private readonly int _sign;
+    private readonly OrderSide _openingSide;
+
+    /// <summary>The configured prefix plus a tag unique to this manager's lineage, so ids never repeat across restarts.</summary>
+    private readonly string _clientIdPrefix;
+    private long _nextClaimToken = 1;
+    private long _nextClientSequence = 1;
+
+    /// <summary>Public calls under way; while zero (read under <see cref="_sync"/>) no slot is between the phases of an update.</summary>
+    private int _operationsInFlight;
+
+    /// <summary>Creates an empty manager for the grid described by <paramref name="options"/>.</summary>
+    /// <param name="options">The instrument's grid and the manager's bounds.</param>
+    /// <param name="timeProvider">The clock for parked-update expiry and snapshot times; <see cref="TimeProvider.System"/> by default.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    public SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider = null)
+        : this(options, timeProvider, clientIdPrefix: null)
+    {
+    }
+
+    private SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider, string? clientIdPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _grid = new PriceGrid(options.TickSize, options.QuantityStep);
+        _index = new OrderIndex(options.RetiredOrderCapacity);
+        _parked = new ParkedUpdates(options.ParkedUpdateCapacity, options.ParkedUpdateTimeToLive);
+        _events = new EventDispatcher(Publish, () => _counters.Increment(Counter.SubscriberFailures));
+        _sign = options.Direction == GridDirection.Long ? 1 : -1;
+        _openingSide = options.Direction == GridDirection.Long ? OrderSide.Buy : OrderSide.Sell;
+        _clientIdPrefix = clientIdPrefix ?? options.ClientOrderIdPrefix + ToBase36(_time.GetUtcNow().ToUnixTimeMilliseconds()) + "-";
+    }
+
+    /// <summary>The options this manager was built with.</summary>
+    public PositionManagerOptions Options { get; }
+
+    /// <summary>The side that opens a slot's position: buy for a long grid, sell for a short one.</summary>
+    public OrderSide OpeningSide => _openingSide;
+
+    /// <summary>The side that closes a slot's position.</summary>
+    public OrderSide ClosingSide => _openingSide == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
+    /// <summary>A copy of every counter.</summary>
+    public ManagerCounters Counters => _counters.ToPublic();
+
+    /// <summary>How many updates are waiting for their order's mapping.</summary>
+    public int ParkedUpdateCount
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _parked.Count;
+            }
+        }
+    }
+
+    /// <summary>A copy of the slot at <paramref name="price"/>, or null if no slot was ever created there.</summary>
+    /// <exception cref="ArgumentException"><paramref name="price"/> is not positive or not on the tick grid.</exception>
+    public SlotView? GetSlot(decimal price)
+    {
+        long key = _grid.GetTicks(price, nameof(price));
+        Slot? slot;
+        lock (_sync)
+        {
+            _slots.TryGetValue(key, out slot);
+        }
+
+        if (slot is null)
+        {
+            return null;
+        }
+
+        lock (slot.Sync)
+        {
+            return slot.ToView_NeedsLock();
+        }
+    }
+
+    /// <summary>A copy of every slot, by ascending price. Each slot is copied atomically; the list is not one instant.</summary>
+    public IReadOnlyList<SlotView> GetSlots()
+    {
+        Slot[] slots = SlotsByKey();
+        var views = new SlotView[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            lock (slots[i].Sync)
+            {
+                views[i] = slots[i].ToView_NeedsLock();
+            }
+        }
+
+        return views;
+    }
+
+    /// <summary>Inventory and realised profit summed over all slots (each slot read atomically).</summary>
+    public PositionTotals GetTotals()
+    {
+        decimal inventory = 0, realized = 0, entryNotional = 0;
+        long roundTrips = 0;
+        foreach (Slot slot in SlotsByKey())
+        {
+            lock (slot.Sync)
+            {
+                inventory += slot.Position.Inventory;
+                entryNotional += slot.Position.EntryNotional;
+                realized += slot.Position.RealizedPnl;
+                roundTrips += slot.Position.RoundTrips;
+            }
+        }
+
+        return new PositionTotals(inventory, entryNotional, realized, roundTrips);
+    }
+
+    /// <summary>Completes when every event raised before the call has been delivered to the subscribers.</summary>
+    public Task FlushEventsAsync() => _events.FlushAsync();
+
+    private Slot[] SlotsByKey()
+    {
+        Slot[] slots;
+        lock (_sync)
+        {
+            slots = [.. _slots.Values];
+        }
+
+        Array.Sort(slots, static (a, b) => a.Key.CompareTo(b.Key));
+        return slots;
+    }
+
+    private OrderRole RoleOf(OrderSide side) => side == _openingSide ? OrderRole.Open : OrderRole.Close;
+
+    private void BeginOperation() => Interlocked.Increment(ref _operationsInFlight);
+
+    private void EndOperation() => Interlocked.Decrement(ref _operationsInFlight);
+
+    private static string ToBase36(long value)
+    {
+        const string digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+        Span<char> buffer = stackalloc char[16];
+        int pos = buffer.Length;
+        value = Math.Abs(value);
+        do
+        {
+            buffer[--pos] = digits[(int)(value % 36)];
+            value /= 36;
+        }
+        while (value > 0);
+        return new string(buffer[pos..]);
+    }
+}
