@@ -155,11 +155,6 @@ public sealed partial class SuperPositionManager
             return $"status {slot.Status} with cancel token {o.CancelToken}";
         }
 
-        if (slot.Status is SlotStatus.Live or SlotStatus.PendingCancel && o.OrderId is null)
-        {
-            return $"order {o.ClientOrderId} is {slot.Status} without an exchange id";
-        }
-
         // An opening order is only placed on a flat slot, so the slot holds exactly what it filled.
         if (o.Role == OrderRole.Open && slot.Position.Inventory != o.FilledQuantity)
         {

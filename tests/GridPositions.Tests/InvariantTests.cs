@@ -1,0 +1,118 @@
+using GridPositions.Diagnostics;
+using GridPositions.Slots;
+
+namespace GridPositions.Tests;
+
+/// <summary>Each invariant CheckInvariants verifies is broken on purpose here, and must be named.</summary>
+public class InvariantTests
+{
+    /// <summary>A grid with a live opening order at 100 (half filled) and a live closing order for the position at 99.</summary>
+    private static TestGrid Busy()
+    {
+        var grid = new TestGrid();
+        OrderAction open = grid.ClaimOpen(100m, 2m);
+        grid.Update(open, grid.Place(open, "OPEN"), OrderStatus.PartiallyFilled, 1m);
+        grid.OpenFilled(99m, 3m);
+        OrderAction close = grid.ClaimClose(99m, 101m, 3m);
+        grid.Update(close, grid.Place(close, "CLOSE"), OrderStatus.PartiallyFilled, 1m);
+        grid.AssertInvariants();
+        return grid;
+    }
+
+    private static void AssertViolation(TestGrid grid, string expected)
+    {
+        InvariantCheckResult check = grid.Manager.CheckInvariants();
+        Assert.False(check.Holds, "the broken invariant went unnoticed");
+        Assert.Contains(expected, check.Violation, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(check.ThrowIfViolated);
+    }
+
+    public static TheoryData<string, string> SlotCorruptions => new()
+    {
+        { "negative inventory", "is negative" },
+        { "inventory not opened minus closed", "is not opened" },
+        { "pnl not the closing fills", "is not the closing fills" },
+        { "flat with entry cost", "flat but still carries" },
+        { "free slot with an order", "free but still holds an order" },
+        { "overfilled order", "filled 3 of 2" },
+        { "role does not match side", "recorded as" },
+        { "pending cancel without token", "with cancel token" },
+        { "unknown status", "unknown status" },
+        { "opening fill not the inventory", "but the slot holds" },
+        { "closing order larger than inventory", "left but the slot holds" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SlotCorruptions))]
+    public void CheckInvariants_NamesABrokenSlotInvariant(string corruption, string expected)
+    {
+        TestGrid grid = Busy();
+        Slot open = Internals.Slot(grid.Manager, 100m);
+        Slot held = Internals.Slot(grid.Manager, 99m);
+        switch (corruption)
+        {
+            case "negative inventory": held.Position.Inventory = -1m; held.Position.OpenedQuantity = -1m; held.Position.ClosedQuantity = 0; break;
+            case "inventory not opened minus closed": held.Position.Inventory += 0.5m; break;
+            case "pnl not the closing fills": held.Position.RealizedPnl += 0.01m; break;
+            case "flat with entry cost": open.Position = default; open.Position.EntryFees = 0.1m; open.Order.FilledQuantity = 0; break;
+            case "free slot with an order": open.Status = SlotStatus.Free; break;
+            case "overfilled order": open.Order.FilledQuantity = 3m; break;
+            case "role does not match side": open.Order.Role = OrderRole.Close; break;
+            case "pending cancel without token": open.Status = SlotStatus.PendingCancel; break;
+            case "unknown status": open.Status = (SlotStatus)42; break;
+            case "opening fill not the inventory": open.Order.FilledQuantity = 0.5m; break;
+            case "closing order larger than inventory": held.Order.Quantity = 9m; break;
+        }
+
+        AssertViolation(grid, expected);
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesAnOrderIdOwnedByTwoSlots()
+    {
+        TestGrid grid = Busy();
+        Internals.Slot(grid.Manager, 99m).Order.OrderId = "OPEN";
+        AssertViolation(grid, "order id OPEN belongs to slots");
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesAClientIdOwnedByTwoSlots()
+    {
+        TestGrid grid = Busy();
+        Internals.Slot(grid.Manager, 99m).Order.ClientOrderId = Internals.Slot(grid.Manager, 100m).Order.ClientOrderId;
+        AssertViolation(grid, "belongs to slots");
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesAnIndexEntryPointingAtTheWrongSlot()
+    {
+        TestGrid grid = Busy();
+        Internals.Index(grid.Manager).AddClientId(Internals.Slot(grid.Manager, 99m).Order.ClientOrderId, Internals.Slot(grid.Manager, 100m));
+        AssertViolation(grid, "is indexed to slot 100");
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesAnIndexEntryForAnOrderNoSlotHas()
+    {
+        TestGrid grid = Busy();
+        Internals.Index(grid.Manager).AddClientId("ghost", Internals.Slot(grid.Manager, 100m));
+        AssertViolation(grid, "client order id ghost is indexed to slot 100");
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesALiveOrderMissingFromTheIndex()
+    {
+        TestGrid grid = Busy();
+        Slot slot = Internals.Slot(grid.Manager, 100m);
+        Internals.Index(grid.Manager).Sync(slot, null, "OPEN", null, null); // drops the order id entry
+        AssertViolation(grid, "order id OPEN of slot 100");
+    }
+
+    [Fact]
+    public void CheckInvariants_NamesAParkedUpdateThatVanished()
+    {
+        TestGrid grid = Busy();
+        Internals.Counters(grid.Manager).Increment(Counter.UpdatesParked);
+        AssertViolation(grid, "were parked but");
+    }
+}
