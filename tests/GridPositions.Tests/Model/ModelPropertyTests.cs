@@ -1,0 +1,333 @@
+using CsCheck;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GridPositions.Tests.Model;
+
+/// <summary>
+/// Random sequences of claims, executor results and exchange updates (duplicated, reordered, early, stripped of an id,
+/// now and then an overfill) go to the manager and to <see cref="ModelManager"/>. After every step both must agree on
+/// every slot, every counter and every disposition, and the manager's invariants must hold. At the end the exchange's
+/// own books must match the manager's inventory and profit.
+/// </summary>
+public class ModelPropertyTests
+{
+    private static readonly decimal[] s_levels = [100m, 101m, 102m, 103m];
+
+    [Fact]
+    public void RandomTraffic_ManagerMatchesTheSequentialModel_AndTheExchangesBooks()
+    {
+        Gen.Int[0, int.MaxValue].Array[1, 160].Sample(ops => new Scenario(ops).Run(), iter: 400);
+    }
+
+    [Fact]
+    public void KnownTricky_FillBeforeResult_DuplicatedAndReordered()
+    {
+        // Hand-picked op codes exercising early fills and duplicate deliveries; the random test covers the rest.
+        new Scenario([10, 3, 41, 1004, 5, 7, 17, 8, 27, 10, 3, 14, 7, 7, 7, 8, 8]).Run();
+    }
+
+    private sealed class Scenario(int[] ops)
+    {
+        private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        private readonly List<OrderAction> _inflight = [];
+        private readonly List<object> _outbox = []; // OrderActionResult or OrderUpdate
+        private readonly List<ExchangeOrder> _exchange = [];
+        private SuperPositionManager _manager = null!;
+        private ModelManager _model = null!;
+        private int _step;
+        private int _nextOrderId = 1;
+
+        public void Run()
+        {
+            GridDirection direction = ops[0] % 2 == 0 ? GridDirection.Long : GridDirection.Short;
+            var options = new PositionManagerOptions
+            {
+                Symbol = "SIM",
+                TickSize = 1m,
+                QuantityStep = 1m,
+                Direction = direction,
+                ParkedUpdateCapacity = 4,
+                ParkedUpdateTimeToLive = TimeSpan.FromSeconds(10),
+            };
+            _manager = new SuperPositionManager(options, _time);
+            _model = new ModelManager(direction, options.ParkedUpdateCapacity, options.ParkedUpdateTimeToLive);
+
+            foreach (int op in ops)
+            {
+                _step++;
+                Step(op);
+                Compare($"after op {op}");
+            }
+
+            // Deliver everything outstanding, then the exchange's final word on every order, with both ids.
+            while (_outbox.Count > 0)
+            {
+                Deliver(0, duplicate: false);
+                Compare("while draining");
+            }
+
+            foreach (ExchangeOrder order in _exchange)
+            {
+                DeliverUpdate(order.Update(order.Status, bothIds: true));
+                Compare("after the final word");
+            }
+
+            AssertBooksMatchTheExchange();
+
+        }
+
+        private void Step(int op)
+        {
+            int kind = op % 10, arg = op / 10;
+            decimal level = s_levels[arg % s_levels.Length];
+            switch (kind)
+            {
+                case 0 or 1:
+                    ClaimPlace(level, arg / 4);
+                    break;
+                case 2:
+                    Claim(ClaimRequest.Cancel(level));
+                    break;
+                case 3:
+                    Execute(arg);
+                    break;
+                case 4 or 5:
+                    Fill(arg);
+                    break;
+                case 6:
+                    ExpireOrOverfill(arg);
+                    break;
+                case 7 or 8:
+                    if (_outbox.Count > 0)
+                    {
+                        Deliver(arg % _outbox.Count, duplicate: (arg / 7) % 4 == 0);
+                    }
+
+                    break;
+                default:
+                    _time.Advance(TimeSpan.FromSeconds(arg % 15));
+                    if (arg % 3 == 0)
+                    {
+                        _manager.ExpireParkedUpdates();
+                        _model.Expire(_time.GetUtcNow());
+                    }
+
+                    break;
+            }
+        }
+
+        private void ClaimPlace(decimal level, int arg)
+        {
+            bool close = arg % 2 == 1;
+            decimal held = _manager.GetSlot(level)?.Inventory ?? 0m;
+            decimal quantity = 1 + ((arg / 2) % 3);
+            if (close && held > 0 && (arg / 6) % 3 != 0)
+            {
+                quantity = Math.Min(quantity, held); // usually a sensible close; sometimes an oversell attempt
+            }
+
+            OrderSide side = close ? _manager.ClosingSide : _manager.OpeningSide;
+            decimal price = close ? level + (_model.Sign * 2) : level;
+            Claim(ClaimRequest.Place(level, side, price, quantity));
+        }
+
+        private void Claim(ClaimRequest request)
+        {
+            (ClaimRejection expected, long token) = _model.Claim(request);
+            ClaimResult result = _manager.ClaimSlot(request);
+            Assert.Equal(expected, result.Rejection);
+            if (result.IsAccepted)
+            {
+                Assert.Equal(token, result.Action.ClaimToken);
+                _model.Claimed(result.Action, _time.GetUtcNow());
+                _inflight.Add(result.Action);
+            }
+        }
+
+        /// <summary>The executor sends an action; the exchange acts; the result and any updates join the outbox.</summary>
+        private void Execute(int arg)
+        {
+            if (_inflight.Count == 0)
+            {
+                return;
+            }
+
+            OrderAction action = _inflight[arg % _inflight.Count];
+            _inflight.Remove(action);
+            int roll = (arg / 7) % 10;
+            if (action.Type == OrderActionType.Cancel)
+            {
+                ExchangeOrder? target = _exchange.FirstOrDefault(o => o.ClientOrderId == action.ClientOrderId);
+                bool open = target is { IsOpen: true };
+                if (open && roll < 8)
+                {
+                    target!.Status = OrderStatus.Canceled;
+                    _outbox.Add(target.Update(OrderStatus.Canceled, bothIds: roll % 2 == 0));
+                }
+
+                _outbox.Add(roll switch
+                {
+                    < 6 when open => OrderActionResult.Canceled(action),
+                    < 8 when open => OrderActionResult.Ambiguous(action, "timeout"),
+                    _ => OrderActionResult.Failed(action, "unknown order"),
+                });
+                return;
+            }
+
+            switch (roll)
+            {
+                case < 6:
+                    ExchangeOrder placed = Open(action);
+                    _outbox.Add(OrderActionResult.Placed(action, placed.OrderId));
+                    break;
+                case < 8:
+                    _outbox.Add(OrderActionResult.Failed(action, "rejected"));
+                    if (roll == 7)
+                    {
+                        _outbox.Add(new OrderUpdate { ClientOrderId = action.ClientOrderId, Status = OrderStatus.Rejected });
+                    }
+
+                    break;
+                case 8:
+                    Open(action);
+                    _outbox.Add(OrderActionResult.Ambiguous(action, "timeout after sending"));
+                    break;
+                default:
+                    _outbox.Add(OrderActionResult.Ambiguous(action, "timeout before sending"));
+                    break;
+            }
+
+            ExchangeOrder Open(OrderAction a)
+            {
+                var order = new ExchangeOrder("E" + _nextOrderId++, a);
+                _exchange.Add(order);
+                _outbox.Add(order.Update(OrderStatus.New, bothIds: arg % 3 != 0, stripClient: arg % 5 == 0));
+                return order;
+            }
+        }
+
+        private void Fill(int arg)
+        {
+            var open = _exchange.Where(o => o.IsOpen).ToList();
+            if (open.Count == 0)
+            {
+                return;
+            }
+
+            ExchangeOrder order = open[arg % open.Count];
+            order.Filled += 1 + ((arg / 3) % (int)(order.Action.Quantity - order.Filled));
+            order.Status = order.Filled == order.Action.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+            _outbox.Add(order.Update(order.Status, bothIds: arg % 4 != 0, stripClient: arg % 7 == 0, withQuote: arg % 2 == 0));
+        }
+
+        private void ExpireOrOverfill(int arg)
+        {
+            var open = _exchange.Where(o => o.IsOpen).ToList();
+            if (open.Count == 0)
+            {
+                return;
+            }
+
+            ExchangeOrder order = open[arg % open.Count];
+            if (arg % 2 == 0)
+            {
+                order.Status = OrderStatus.Expired;
+                _outbox.Add(order.Update(OrderStatus.Expired, bothIds: true));
+            }
+            else
+            {
+                // A corrupt report: more filled than the order's quantity. Not exchange truth; must be rejected.
+                _outbox.Add(order.Update(OrderStatus.Filled, bothIds: true) with { CumulativeFilledQuantity = order.Action.Quantity + 1 });
+            }
+        }
+
+        private void Deliver(int index, bool duplicate)
+        {
+            object message = _outbox[index];
+            if (!duplicate)
+            {
+                _outbox.RemoveAt(index);
+            }
+
+            if (message is OrderUpdate update)
+            {
+                DeliverUpdate(update);
+                return;
+            }
+
+            var result = (OrderActionResult)message;
+            (InputDisposition expected, bool cancel) = _model.ApplyResult(result, _time.GetUtcNow());
+            ResultOutcome outcome = _manager.ApplyActionResults([result])[0];
+            Assert.Equal(expected, outcome.Disposition);
+            Assert.Equal(cancel, outcome.CancelToIssue is not null);
+            if (outcome.CancelToIssue is { } orphan)
+            {
+                // The executor cancels the orphan; the exchange reports it if it was still open.
+                ExchangeOrder? target = _exchange.FirstOrDefault(o => o.OrderId == orphan.OrderId);
+                if (target is { IsOpen: true })
+                {
+                    target.Status = OrderStatus.Canceled;
+                    _outbox.Add(target.Update(OrderStatus.Canceled, bothIds: true));
+                }
+            }
+        }
+
+        private void DeliverUpdate(OrderUpdate update)
+        {
+            InputDisposition expected = _model.OnUpdate(update, _time.GetUtcNow());
+            Assert.Equal(expected, _manager.OnOrderUpdate(update));
+        }
+
+        private void Compare(string when)
+        {
+            string context = $"step {_step} {when}";
+            InvariantCheckResult check = _manager.CheckInvariants();
+            Assert.True(check.Holds, $"{context}: {check.Violation}");
+            Assert.Equal(_model.Views(), _manager.GetSlots());
+            Assert.Equal(_model.Counters, _manager.Counters);
+            Assert.Equal(_model.ParkedCount, _manager.ParkedUpdateCount);
+        }
+
+        /// <summary>Inventory and, for flat slots, realised profit equal what the exchange's fills imply.</summary>
+        private void AssertBooksMatchTheExchange()
+        {
+            foreach (SlotView slot in _manager.GetSlots())
+            {
+                var orders = _exchange.Where(o => o.Action.SlotPrice == slot.Price).ToList();
+                decimal opened = orders.Where(o => o.Action.Side == _manager.OpeningSide).Sum(o => o.Filled);
+                decimal closed = orders.Where(o => o.Action.Side == _manager.ClosingSide).Sum(o => o.Filled);
+                Assert.Equal(opened - closed, slot.Inventory);
+                if (slot.Inventory == 0)
+                {
+                    decimal entry = orders.Where(o => o.Action.Side == _manager.OpeningSide).Sum(o => o.Quote);
+                    decimal exit = orders.Where(o => o.Action.Side == _manager.ClosingSide).Sum(o => o.Quote);
+                    decimal fees = orders.Sum(o => o.Fee);
+                    Assert.Equal((_model.Sign * (exit - entry)) - fees, slot.RealizedPnl);
+                }
+            }
+        }
+    }
+
+    /// <summary>The exchange's truth about one order.</summary>
+    private sealed class ExchangeOrder(string orderId, OrderAction action)
+    {
+        public string OrderId { get; } = orderId;
+        public OrderAction Action { get; } = action;
+        public string ClientOrderId => Action.ClientOrderId;
+        public OrderStatus Status { get; set; } = OrderStatus.New;
+        public decimal Filled { get; set; }
+        public decimal Quote => Filled * Action.Price;
+        public decimal Fee => Filled * 0.01m;
+        public bool IsOpen => Status is OrderStatus.New or OrderStatus.PartiallyFilled;
+
+        public OrderUpdate Update(OrderStatus status, bool bothIds, bool stripClient = false, bool withQuote = true) => new()
+        {
+            OrderId = bothIds || stripClient ? OrderId : null,
+            ClientOrderId = stripClient ? null : ClientOrderId,
+            Status = status,
+            CumulativeFilledQuantity = Filled,
+            CumulativeQuoteQuantity = withQuote ? Quote : null,
+            CumulativeFee = Fee,
+        };
+    }
+}
