@@ -83,16 +83,7 @@ public sealed partial class SuperPositionManager
     public ManagerCounters Counters => _counters.ToPublic();
 
     /// <summary>How many updates are waiting for their order's mapping.</summary>
-    public int ParkedUpdateCount
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _parked.Count;
-            }
-        }
-    }
+    public int ParkedUpdateCount => _parked.CountWithoutLock;
 
     /// <summary>A copy of the slot at <paramref name="price"/>, or null if no slot was ever created there.</summary>
     /// <exception cref="ArgumentException"><paramref name="price"/> is not positive or not on the tick grid.</exception>

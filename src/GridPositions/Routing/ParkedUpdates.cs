@@ -8,8 +8,12 @@ namespace GridPositions.Routing;
 internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
 {
     private readonly LinkedList<ParkedEntry> _entries = new();
+    private int _published;
 
     public int Count => _entries.Count;
+
+    /// <summary>The count as of the last change, readable without the lock (to skip reading the clock when nothing is parked).</summary>
+    public int CountWithoutLock => Volatile.Read(ref _published);
 
     public int Capacity => capacity;
 
@@ -25,10 +29,15 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
         }
 
         _entries.AddLast(new ParkedEntry(update, now));
+        Publish();
     }
 
     /// <summary>Re-adds an entry restored from a snapshot, keeping its original time.</summary>
-    public void Restore(ParkedEntry entry) => _entries.AddLast(entry);
+    public void Restore(ParkedEntry entry)
+    {
+        _entries.AddLast(entry);
+        Publish();
+    }
 
     /// <summary>Moves every entry older than the time to live into <paramref name="expired"/>.</summary>
     public void TakeExpired(DateTimeOffset now, ref List<ParkedEntry>? expired)
@@ -38,6 +47,8 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
             (expired ??= []).Add(first.Value);
             _entries.RemoveFirst();
         }
+
+        Publish();
     }
 
     /// <summary>Moves every entry that names <paramref name="clientOrderId"/> or <paramref name="orderId"/> into <paramref name="taken"/>, in arrival order.</summary>
@@ -56,7 +67,11 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
 
             node = next;
         }
+
+        Publish();
     }
+
+    private void Publish() => Volatile.Write(ref _published, _entries.Count);
 }
 
 /// <summary>An update waiting for its order's mapping, and when it started waiting.</summary>

@@ -35,9 +35,10 @@ public sealed partial class SuperPositionManager
     {
         List<ParkedEntry>? expired = null;
         bool published;
+        DateTimeOffset now = _time.GetUtcNow();
         lock (_sync)
         {
-            _parked.TakeExpired(_time.GetUtcNow(), ref expired);
+            _parked.TakeExpired(now, ref expired);
             published = CountExpired_NeedsGlobalLock(expired);
         }
 
@@ -54,23 +55,7 @@ public sealed partial class SuperPositionManager
         try
         {
             // Phase 1: route by order id, then client order id; park what matches nothing.
-            lock (_sync)
-            {
-                List<ParkedEntry>? expired = null;
-                if (_parked.Count > 0)
-                {
-                    _parked.TakeExpired(_time.GetUtcNow(), ref expired);
-                }
-
-                if (!_index.TryRoute(update.OrderId, update.ClientOrderId, out slot))
-                {
-                    _parked.Park(update, _time.GetUtcNow(), ref expired);
-                    _counters.Increment(Counter.UpdatesParked);
-                }
-
-                published |= CountExpired_NeedsGlobalLock(expired);
-            }
-
+            slot = RouteOrPark(update, ref published);
             if (slot is null)
             {
                 return InputDisposition.Parked;
@@ -114,6 +99,40 @@ public sealed partial class SuperPositionManager
         }
 
         return disposition;
+    }
+
+    /// <summary>Phase 1 of an update: finds its slot, or parks it and returns null.</summary>
+    /// <remarks>The clock is user code, so it is read outside the lock: up front when updates are parked (to expire
+    /// old ones), otherwise only once routing has failed, after which routing is tried again.</remarks>
+    private Slot? RouteOrPark(in OrderUpdate update, ref bool published)
+    {
+        DateTimeOffset? now = _parked.CountWithoutLock > 0 ? _time.GetUtcNow() : null;
+        while (true)
+        {
+            lock (_sync)
+            {
+                List<ParkedEntry>? expired = null;
+                if (now is { } at && _parked.Count > 0)
+                {
+                    _parked.TakeExpired(at, ref expired);
+                }
+
+                bool routed = _index.TryRoute(update.OrderId, update.ClientOrderId, out Slot? slot);
+                if (!routed && now is { } parkedAt)
+                {
+                    _parked.Park(update, parkedAt, ref expired);
+                    _counters.Increment(Counter.UpdatesParked);
+                }
+
+                published |= CountExpired_NeedsGlobalLock(expired);
+                if (routed || now is not null)
+                {
+                    return slot;
+                }
+            }
+
+            now = _time.GetUtcNow();
+        }
     }
 
     private static void ValidateUpdate(in OrderUpdate update)
