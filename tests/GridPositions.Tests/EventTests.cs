@@ -117,7 +117,7 @@ public class EventTests
 
         // Two feeds deliver the same cumulative sequence; each growth is booked once, by whichever feed wins.
         void Feed() { for (int cum = 1; cum <= fills; cum++) { grid.Update(action, orderId, OrderStatus.PartiallyFilled, cum); } }
-        await Task.WhenAll(Task.Run(Feed), Task.Run(Feed)).WaitAsync(s_hangGuard);
+        await Task.WhenAll(new[] { Task.Run(Feed), Task.Run(Feed) }).WaitAsync(s_hangGuard);
         await grid.Manager.FlushEventsAsync();
 
         Assert.Equal(fills, grid.Slot(100m).Inventory);

@@ -80,6 +80,13 @@ public sealed partial class SuperPositionManager
         OrderRole role = RoleOf(request.Side);
         OrderAction action;
 
+#if FAULT_INJECTION
+        if (FaultInjection.Is(Fault.SplitClaimCheck))
+        {
+            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, ref published);
+        }
+#endif
+
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
         lock (slot.Sync)
         {
@@ -103,6 +110,35 @@ public sealed partial class SuperPositionManager
 
         return ClaimResult.Accepted(request, action);
     }
+
+#if FAULT_INJECTION
+    /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
+    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, ref bool published)
+    {
+        lock (slot.Sync)
+        {
+            ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
+            if (rejection != ClaimRejection.None)
+            {
+                return ClaimResult.Rejected(request, rejection, detail!);
+            }
+        }
+
+        Monitor.Exit(_sync);
+        Monitor.Enter(_sync);
+        OrderAction action;
+        lock (slot.Sync)
+        {
+            string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
+            slot.BeginOrder_NeedsLock(action, role);
+            published |= PublishSlotChanged_NeedsSlotLock(slot);
+        }
+
+        _index.AddClientId(action.ClientOrderId, slot);
+        return ClaimResult.Accepted(request, action);
+    }
+#endif
 
     private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, ref bool published)
     {

@@ -126,6 +126,14 @@ public sealed partial class SuperPositionManager
             return false;
         }
 
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.CallbackUnderLock))
+        {
+            Publish(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
+            return false;
+        }
+#endif
+
         _events.Enqueue(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
         return true;
     }

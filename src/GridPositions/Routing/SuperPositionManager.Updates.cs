@@ -66,6 +66,15 @@ public sealed partial class SuperPositionManager
             {
                 disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
                 published |= PublishEffects_NeedsSlotLock(slot, effects, disposition, update, null);
+#if FAULT_INJECTION
+                if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
+                {
+                    lock (_sync)
+                    {
+                        SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+                    }
+                }
+#endif
             }
 
             // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
@@ -118,6 +127,12 @@ public sealed partial class SuperPositionManager
                 }
 
                 bool routed = _index.TryRoute(update.OrderId, update.ClientOrderId, out Slot? slot);
+#if FAULT_INJECTION
+                if (!routed && FaultInjection.Is(Fault.DropEarlyUpdates))
+                {
+                    return null;
+                }
+#endif
                 if (!routed && now is { } parkedAt)
                 {
                     _parked.Park(update, parkedAt, ref expired);

@@ -62,7 +62,12 @@ internal sealed class Slot
     public void BeginOrder_NeedsLock(in OrderAction action, OrderRole role)
     {
         AssertLocked();
-        Debug.Assert(Status == SlotStatus.Free, "a place claim needs a free slot");
+        if (Status != SlotStatus.Free)
+        {
+            // Impossible when the claim was checked in this lock section; never overwrite a live order quietly.
+            throw new InvalidOperationException($"Thread-safety bug detected: slot {Price} claimed while {Status} with order {Order.ClientOrderId}.");
+        }
+
         Order = new OrderState
         {
             ClaimToken = action.ClaimToken,
@@ -109,7 +114,11 @@ internal sealed class Slot
     {
         AssertLocked();
         long token = result.Action.ClaimToken;
-        if (Status != SlotStatus.Free && Order.ClaimToken == token)
+        bool holdsClaim = Order.ClaimToken == token;
+#if FAULT_INJECTION
+        holdsClaim |= Diagnostics.FaultInjection.Is(Diagnostics.Fault.NoTokenRevalidation);
+#endif
+        if (Status != SlotStatus.Free && holdsClaim)
         {
             return result.Outcome switch
             {
@@ -304,6 +313,12 @@ internal sealed class Slot
     {
         decimal cumulativeQuote = update.CumulativeQuoteQuantity ?? (Order.Price * update.CumulativeFilledQuantity);
         decimal quantity = update.CumulativeFilledQuantity - Order.FilledQuantity;
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
+        {
+            quantity = Order.Quantity;
+        }
+#endif
         decimal notional = cumulativeQuote - Order.FilledQuote;
         decimal fee = update.CumulativeFee - Order.FilledFee;
         Order.FilledQuantity = update.CumulativeFilledQuantity;

@@ -1,0 +1,38 @@
+#if FAULT_INJECTION
+namespace GridPositions.Diagnostics;
+
+/// <summary>
+/// Known concurrency bugs that the Coyote suite must find. Compiled only into tests/GridPositions.FaultInjected (the
+/// same sources built with FAULT_INJECTION); the shipped assembly has no trace of them.
+/// </summary>
+internal enum Fault
+{
+    None,
+
+    /// <summary>Phase 2 of an update re-indexes while still holding the slot lock (slot lock, then manager lock).</summary>
+    LockOrderInversion,
+
+    /// <summary>A place claim checks the slot and writes the claim in separate lock sections.</summary>
+    SplitClaimCheck,
+
+    /// <summary>Phase 2 applies a place result without checking that the slot still holds its claim token.</summary>
+    NoTokenRevalidation,
+
+    /// <summary>An update that matches no order yet is dropped instead of parked.</summary>
+    DropEarlyUpdates,
+
+    /// <summary>A FILLED update books the whole order quantity instead of the growth of the cumulative fill.</summary>
+    FillByStatus,
+
+    /// <summary>Event handlers run synchronously under the slot lock instead of after it is released.</summary>
+    CallbackUnderLock,
+}
+
+/// <summary>The fault the current test injects. Tests that set it run one at a time.</summary>
+internal static class FaultInjection
+{
+    public static Fault Active { get; set; }
+
+    public static bool Is(Fault fault) => Active == fault;
+}
+#endif

@@ -1,0 +1,55 @@
+using GridPositions.Diagnostics;
+using Xunit.Abstractions;
+
+namespace GridPositions.CoyoteTests;
+
+/// <summary>
+/// The suite proves it has teeth: each known bug, switched on in the real code paths (see FaultInjection), must be
+/// found by a scenario within the normal budget, and the trace Coyote prints must replay it.
+/// </summary>
+public class TeethTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, string> Bugs => new()
+    {
+        { nameof(Fault.LockOrderInversion), nameof(Scenarios.CancelRacingFill) },
+        { nameof(Fault.LockOrderInversion), nameof(Scenarios.TwoBatchesRacingUpdates) },
+        { nameof(Fault.SplitClaimCheck), nameof(Scenarios.ClaimStorm) },
+        { nameof(Fault.NoTokenRevalidation), nameof(Scenarios.ResultAfterSlotRecycled) },
+        { nameof(Fault.DropEarlyUpdates), nameof(Scenarios.EarlyFill) },
+        { nameof(Fault.FillByStatus), nameof(Scenarios.EarlyFill) },
+        { nameof(Fault.FillByStatus), nameof(Scenarios.CancelRacingFill) },
+        { nameof(Fault.CallbackUnderLock), nameof(Scenarios.SubscribersCallingBack) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Bugs))]
+    public void InjectedBug_IsFoundWithinTheBudget_AndItsTraceReplays(string fault, string scenario)
+    {
+        Func<Task> body = scenario switch
+        {
+            nameof(Scenarios.CancelRacingFill) => Scenarios.CancelRacingFill,
+            nameof(Scenarios.TwoBatchesRacingUpdates) => Scenarios.TwoBatchesRacingUpdates,
+            nameof(Scenarios.ClaimStorm) => Scenarios.ClaimStorm,
+            nameof(Scenarios.ResultAfterSlotRecycled) => Scenarios.ResultAfterSlotRecycled,
+            nameof(Scenarios.EarlyFill) => Scenarios.EarlyFill(duplicates: false),
+            nameof(Scenarios.SubscribersCallingBack) => Scenarios.SubscribersCallingBack,
+            _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
+        };
+
+        FaultInjection.Active = Enum.Parse<Fault>(fault);
+        try
+        {
+            Exploration found = Explorer.Explore(body);
+            output.WriteLine($"{fault} in {scenario}: {found}");
+            Assert.True(found.BugsFound > 0, $"{scenario} did not find {fault} in {Explorer.Iterations} iterations");
+
+            Exploration replayed = Explorer.Replay(body, found.Trace);
+            Assert.True(replayed.BugsFound > 0, $"the trace of {fault} did not replay");
+            Assert.Equal(found.FirstBug, replayed.FirstBug);
+        }
+        finally
+        {
+            FaultInjection.Active = Fault.None;
+        }
+    }
+}
