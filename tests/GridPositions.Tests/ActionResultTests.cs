@@ -85,6 +85,22 @@ public class ActionResultTests
     }
 
     [Fact]
+    public void TheOrphansCancel_CanBeReportedBack_AsAStaleResult_WithoutPoisoningItsBatch()
+    {
+        var grid = new TestGrid();
+        OrderAction first = grid.ClaimOpen(100m);
+        grid.Manager.ApplyActionResults([OrderActionResult.Failed(first, "rejected")]);
+        OrderAction second = grid.ClaimOpen(100m);
+        OrderAction orphanCancel = grid.Manager.ApplyActionResults([OrderActionResult.Placed(first, "GHOST")])[0].CancelToIssue!.Value;
+
+        IReadOnlyList<ResultOutcome> outcomes = grid.Manager.ApplyActionResults([OrderActionResult.Placed(second, "X2"), OrderActionResult.Canceled(orphanCancel)]);
+
+        Assert.Equal([InputDisposition.Applied, InputDisposition.Stale], outcomes.Select(o => o.Disposition));
+        Assert.Equal("X2", grid.Slot(100m).Order!.OrderId);
+        grid.AssertInvariants();
+    }
+
+    [Fact]
     public void ResultForAnOrderThatAlreadyFinished_IsADuplicate_WithNoCancel()
     {
         var grid = new TestGrid();
@@ -225,6 +241,7 @@ public class ActionResultTests
             { new OrderActionResult(ok, (ActionOutcome)12), "Outcome" },
             { new OrderActionResult(ok with { Type = OrderActionType.Unspecified }, ActionOutcome.Failed), "Action.Type" },
             { new OrderActionResult(ok with { ClaimToken = 0 }, ActionOutcome.Failed), "Action.ClaimToken" },
+            { new OrderActionResult(ok with { ClaimToken = -3, Type = OrderActionType.Cancel }, ActionOutcome.Failed), "Action.ClaimToken" },
             { new OrderActionResult(ok with { ClientOrderId = "" }, ActionOutcome.Failed), "Action.ClientOrderId" },
             { new OrderActionResult(ok, ActionOutcome.Succeeded, null), "OrderId" },
             { new OrderActionResult(ok with { SlotPrice = 100.001m }, ActionOutcome.Failed), "Action.SlotPrice" },
@@ -238,7 +255,7 @@ public class ActionResultTests
         var grid = new TestGrid();
         OrderAction good = grid.ClaimOpen(100m);
 
-        var error = Assert.Throws<ArgumentException>(() => grid.Manager.ApplyActionResults([OrderActionResult.Placed(good, "X1"), bad]));
+        var error = Assert.Throws<ArgumentException>("results", () => grid.Manager.ApplyActionResults([OrderActionResult.Placed(good, "X1"), bad]));
 
         Assert.Contains($"results[1].{field}", error.Message, StringComparison.Ordinal);
         Assert.Equal(SlotStatus.PendingPlace, grid.Slot(100m).Status); // the good one was not applied either

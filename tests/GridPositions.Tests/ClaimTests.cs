@@ -131,6 +131,18 @@ public class ClaimTests
     }
 
     [Fact]
+    public void ClaimSlots_ReadsTheCallersListBeforeTakingAnyLock()
+    {
+        var grid = new TestGrid();
+        var list = new ListThatCallsTheManagerFromAnotherThread(grid.Manager, ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+
+        grid.Manager.ClaimSlots(list);
+
+        // Had the list been read under the manager's lock, the other thread could not have got in (it waits 30 s, then gives up).
+        Assert.True(list.OtherThreadGotIn);
+    }
+
+    [Fact]
     public void ClaimSlots_Null_Throws() =>
         Assert.Throws<ArgumentNullException>("requests", () => new TestGrid().Manager.ClaimSlots(null!));
 
@@ -171,5 +183,28 @@ public class ClaimTests
         }
 
         Assert.Equal(50, ids.Count);
+    }
+
+    /// <summary>A caller's list whose every read calls the manager from another thread and waits for it.</summary>
+    private sealed class ListThatCallsTheManagerFromAnotherThread(SuperPositionManager manager, ClaimRequest item) : IReadOnlyList<ClaimRequest>
+    {
+        public bool OtherThreadGotIn { get; private set; } = true;
+
+        public int Count => 1;
+
+        public ClaimRequest this[int index] => Read();
+
+        public IEnumerator<ClaimRequest> GetEnumerator()
+        {
+            yield return Read();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private ClaimRequest Read()
+        {
+            OtherThreadGotIn &= Task.Run(manager.GetSlots).Wait(TimeSpan.FromSeconds(30));
+            return item;
+        }
     }
 }

@@ -213,10 +213,60 @@ public class OrderUpdateTests
         Assert.Equal(0m, grid.Slot(100m).Inventory);
     }
 
+    [Fact]
+    public void EmptyIds_AreAbsentIds_NeverAnIdThatMatchesAnotherOrder()
+    {
+        var grid = new TestGrid();
+        OrderAction a = grid.ClaimOpen(100m);
+        OrderAction b = grid.ClaimOpen(101m);
+
+        grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "", ClientOrderId = a.ClientOrderId, Status = OrderStatus.New });
+        grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = " ", ClientOrderId = b.ClientOrderId, Status = OrderStatus.New });
+        InputDisposition fill = grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "", ClientOrderId = b.ClientOrderId, Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m });
+
+        Assert.Equal(InputDisposition.Applied, fill);
+        Assert.Equal(1m, grid.Slot(101m).Inventory);
+        Assert.Null(grid.Slot(100m).Order!.OrderId);
+        grid.Place(a, "X1"); // the real id still lands
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "X1", ClientOrderId = "", Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void CumulativeNotionalThatDoesNotGrowWithTheFill_IsRejected_AndChangesNothing()
+    {
+        var grid = new TestGrid();
+        OrderAction action = grid.ClaimOpen(100m, 2m);
+        string orderId = grid.Place(action);
+        grid.Update(action, orderId, OrderStatus.PartiallyFilled, 1m, quote: 100m);
+
+        Assert.Equal(InputDisposition.Rejected, grid.Update(action, "X-OTHER-NEVER-LEARNED", OrderStatus.Filled, 2m, quote: 50m));
+        Assert.Equal(InputDisposition.Rejected, grid.Update(action, orderId, OrderStatus.Filled, 2m, quote: 100m));
+
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((1m, 100m, SlotStatus.Live), (slot.Inventory, slot.EntryNotional, slot.Status));
+        Assert.Equal(orderId, slot.Order!.OrderId);
+    }
+
+    [Fact]
+    public void AmountsThatOverflowDecimal_AreRejected_AndChangeNothing()
+    {
+        var grid = new TestGrid();
+        OrderAction action = grid.ClaimOpen(100m, 2m);
+        string orderId = grid.Place(action);
+        grid.Update(action, orderId, OrderStatus.PartiallyFilled, 1m, quote: decimal.MaxValue);
+
+        Assert.Equal(InputDisposition.Rejected, grid.Update(action, orderId, OrderStatus.Filled, 2m, quote: decimal.MaxValue, fee: decimal.MinValue));
+
+        Assert.Equal(1m, grid.Slot(100m).Inventory);
+        grid.AssertInvariants();
+    }
+
     public static TheoryData<OrderUpdate> MalformedUpdates => new()
     {
         new OrderUpdate { Status = OrderStatus.New },
         new OrderUpdate { OrderId = "", ClientOrderId = "", Status = OrderStatus.New },
+        new OrderUpdate { OrderId = " ", ClientOrderId = null, Status = OrderStatus.New },
         new OrderUpdate { OrderId = "X1", Status = OrderStatus.Unspecified },
         new OrderUpdate { OrderId = "X1", Status = (OrderStatus)99 },
         new OrderUpdate { OrderId = "X1", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = -1m },

@@ -79,6 +79,50 @@ public class SnapshotTests
     }
 
     [Fact]
+    public void Restore_ReDrivesParkedUpdatesThatCanNowBeRouted()
+    {
+        var grid = new TestGrid();
+        grid.Place(grid.ClaimOpen(100m, 1m), "X1");
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+
+        // What a snapshot taken between a result's phase 2 (the slot learned X1) and phase 3 (index X1, re-drive) holds.
+        snapshot.ParkedUpdates.Add(new ParkedUpdate
+        {
+            Update = new OrderUpdate { OrderId = "X1", Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }.ToWire(),
+            ParkedAt = snapshot.TakenAt,
+        });
+        snapshot.Counters.Values[nameof(ManagerCounters.UpdatesParked)] += 1;
+
+        SuperPositionManager restored = SuperPositionManager.Restore(snapshot, grid.Options, grid.Time);
+
+        Assert.Equal(0, restored.ParkedUpdateCount);
+        Assert.Equal(1m, restored.GetSlot(100m)!.Inventory);
+        Assert.Equal(1, restored.Counters.UpdatesRedriven);
+        Assert.True(restored.CheckInvariants().Holds);
+    }
+
+    [Fact]
+    public void Restore_RemembersFinishedOrders_SoLateReplaysAreDuplicatesAndTheirClientIdsCannotBeReused()
+    {
+        var grid = new TestGrid();
+        OrderAction open = grid.Claim(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m, "L100-open"));
+        grid.Update(open, grid.Place(open, "X1"), OrderStatus.Filled, 1m);
+        OrderAction close = grid.Claim(ClaimRequest.Place(100m, OrderSide.Sell, 101m, 1m, "L100-close"));
+        grid.Update(close, grid.Place(close, "X2"), OrderStatus.Filled, 1m);
+
+        SuperPositionManager restored = SuperPositionManager.Restore(RoundTripThroughBytes(grid.Manager.CreateSnapshot()), grid.Options, grid.Time);
+
+        Assert.Equal(ClaimRejection.Invalid, restored.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m, "L100-open")).Rejection);
+        OrderAction next = restored.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m)).Action;
+        // A reconnecting stream replays the first order's final update: it is that order's, never the new one's.
+        Assert.Equal(InputDisposition.Stale, restored.OnOrderUpdate(new OrderUpdate { OrderId = "X1", ClientOrderId = "L100-open", Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        Assert.Equal(InputDisposition.Duplicate, restored.OnOrderUpdate(new OrderUpdate { OrderId = "X2", Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        Assert.Equal(0, restored.ParkedUpdateCount);
+        Assert.Equal(0m, restored.GetSlot(100m)!.Inventory);
+        Assert.Equal(next.ClaimToken, restored.GetSlot(100m)!.Order!.ClaimToken);
+    }
+
+    [Fact]
     public void Restore_TwoSlotsThatAreOneLevel_IsRefused()
     {
         var grid = new TestGrid();

@@ -22,10 +22,14 @@ public sealed partial class SuperPositionManager
     public IReadOnlyList<ResultOutcome> ApplyActionResults(IReadOnlyList<OrderActionResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
-        var keys = new long[results.Count];
+        OrderActionResult[] batch = [.. results]; // read the caller's list once, before any lock
+        var keys = new long[batch.Length];
         for (int i = 0; i < keys.Length; i++)
         {
-            keys[i] = ValidateResult(results[i], i);
+            if (ValidateResult(batch[i], out keys[i]) is { } problem)
+            {
+                throw new ArgumentException($"results[{i}].{problem}", nameof(results));
+            }
         }
 
         var outcomes = new ResultOutcome[keys.Length];
@@ -49,7 +53,7 @@ public sealed partial class SuperPositionManager
             bool anyTouched = false;
             for (int i = 0; i < keys.Length; i++)
             {
-                outcomes[i] = ApplyResult(results[i], slots[i], ref touched[i], ref published);
+                outcomes[i] = ApplyResult(batch[i], slots[i], ref touched[i], ref published);
                 anyTouched |= touched[i].NeedsIndexSync;
             }
 
@@ -84,6 +88,11 @@ public sealed partial class SuperPositionManager
 
     private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, ref SlotEffects effects, ref bool published)
     {
+        if (result.Action.ClaimToken == 0)
+        {
+            return new ResultOutcome(InputDisposition.Stale, null, "the result of an orphan's follow-up cancel: no slot holds that order");
+        }
+
         if (slot is null)
         {
             string detail = $"no slot at {result.Action.SlotPrice}: the action was never claimed here";
@@ -101,41 +110,37 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    /// <summary>Returns the slot key of a well-formed result; throws naming <c>results[index]</c> otherwise.</summary>
-    private long ValidateResult(in OrderActionResult result, int index)
+    /// <summary>Null when the result is well formed (and its slot key in <paramref name="key"/>), otherwise what is wrong.</summary>
+    private string? ValidateResult(in OrderActionResult result, out long key)
     {
-        string name = $"results[{index}]";
+        key = 0;
         OrderAction action = result.Action;
         if (action.Type is not (OrderActionType.Place or OrderActionType.Cancel))
         {
-            throw new ArgumentException($"{name}.Action.Type must be Place or Cancel; got {action.Type}.", nameof(result));
+            return $"Action.Type must be Place or Cancel; got {action.Type}.";
         }
 
         if (result.Outcome is not (ActionOutcome.Succeeded or ActionOutcome.Failed or ActionOutcome.Ambiguous))
         {
-            throw new ArgumentException($"{name}.Outcome must be Succeeded, Failed or Ambiguous; got {result.Outcome}.", nameof(result));
+            return $"Outcome must be Succeeded, Failed or Ambiguous; got {result.Outcome}.";
         }
 
-        if (action.ClaimToken <= 0)
+        // Token 0 is the follow-up cancel of an orphaned order (ResultOutcome.CancelToIssue), which no slot claimed.
+        if (action.ClaimToken < 0 || (action.ClaimToken == 0 && action.Type != OrderActionType.Cancel))
         {
-            throw new ArgumentException($"{name}.Action.ClaimToken must be the positive token of a claimed action; got {action.ClaimToken}.", nameof(result));
+            return $"Action.ClaimToken must be the positive token of a claimed action; got {action.ClaimToken}.";
         }
 
         if (string.IsNullOrEmpty(action.ClientOrderId))
         {
-            throw new ArgumentException($"{name}.Action.ClientOrderId is required.", nameof(result));
+            return "Action.ClientOrderId is required.";
         }
 
         if (action.Type == OrderActionType.Place && result.Outcome == ActionOutcome.Succeeded && string.IsNullOrEmpty(result.OrderId))
         {
-            throw new ArgumentException($"{name}.OrderId is required for a successful place.", nameof(result));
+            return "OrderId is required for a successful place.";
         }
 
-        if (!_grid.TryGetTicks(action.SlotPrice, out long key))
-        {
-            throw new ArgumentException($"{name}.Action.SlotPrice: {_grid.DescribeBadPrice(action.SlotPrice)}.", nameof(result));
-        }
-
-        return key;
+        return _grid.TryGetTicks(action.SlotPrice, out key) ? null : $"Action.SlotPrice: {_grid.DescribeBadPrice(action.SlotPrice)}.";
     }
 }

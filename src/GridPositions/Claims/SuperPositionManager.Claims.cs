@@ -24,7 +24,8 @@ public sealed partial class SuperPositionManager
     public IReadOnlyList<ClaimResult> ClaimSlots(IReadOnlyList<ClaimRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var results = new ClaimResult[requests.Count];
+        ClaimRequest[] batch = [.. requests]; // the caller's list is read here, never under the lock
+        var results = new ClaimResult[batch.Length];
         List<OrderUpdate>? redrive = null;
         bool published = false;
         BeginOperation();
@@ -34,7 +35,7 @@ public sealed partial class SuperPositionManager
             {
                 for (int i = 0; i < results.Length; i++)
                 {
-                    results[i] = Claim_NeedsGlobalLock(requests[i], ref redrive, ref published);
+                    results[i] = Claim_NeedsGlobalLock(batch[i], ref redrive, ref published);
                 }
             }
         }

@@ -12,8 +12,9 @@ public sealed partial class SuperPositionManager
     /// </summary>
     /// <remarks>
     /// Checked: each slot's order and position are self-consistent (inventory never negative and equal to opened minus
-    /// closed; realised profit equal to its closing fills' sum; cumulative fill within the order; no terminal order
-    /// kept; a closing order never larger than the inventory); no order or client id belongs to two slots; parked
+    /// closed; realised profit equal to its closing fills' sum; cumulative fill within the order; an opening order's
+    /// fill equal to the inventory; a closing order never larger than the inventory); no order or client id belongs to
+    /// two slots; parked
     /// updates are within bounds and each one parked is still parked, re-driven or expired. When no call is under way,
     /// the indexes must also match the slots exactly (during a call they may trail its phase 2 until its phase 3).
     /// </remarks>

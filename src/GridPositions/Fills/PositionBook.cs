@@ -7,6 +7,12 @@ namespace GridPositions.Fills;
 /// <remarks>Mutated only under the owning slot's lock.</remarks>
 internal struct PositionBook
 {
+    /// <summary>
+    /// Decimal places a pro-rata share of entry cost is rounded to, so every later sum stays exact and the realised
+    /// profit always equals the one recomputed from the totals. The close that flattens the slot takes the exact rest.
+    /// </summary>
+    public const int ShareScale = 12;
+
     /// <summary>Quantity held now (never negative).</summary>
     public decimal Inventory;
 
@@ -51,23 +57,15 @@ internal struct PositionBook
     /// realises: <paramref name="sign"/> x (exit - entry) - entry fees of that quantity - <paramref name="fee"/>.
     /// </summary>
     /// <remarks>
-    /// A partial close takes a pro-rata share of entry notional and fees; the close that empties the slot takes all
-    /// that remains, so a completed round trip is exact: sign x (exit notional - entry notional) - all fees.
+    /// A partial close takes a pro-rata share of entry notional and fees (rounded to <see cref="ShareScale"/> places);
+    /// the close that empties the slot takes all that remains, so a completed round trip is exact:
+    /// sign x (exit notional - entry notional) - all fees.
     /// </remarks>
     public decimal Close(decimal quantity, decimal notional, decimal fee, int sign)
     {
-        decimal entryPart;
-        decimal entryFeePart;
-        if (quantity >= Inventory)
-        {
-            entryPart = EntryNotional;
-            entryFeePart = EntryFees;
-        }
-        else
-        {
-            entryPart = EntryNotional * quantity / Inventory;
-            entryFeePart = EntryFees * quantity / Inventory;
-        }
+        bool all = quantity >= Inventory;
+        decimal entryPart = all ? EntryNotional : Share(EntryNotional, quantity);
+        decimal entryFeePart = all ? EntryFees : Share(EntryFees, quantity);
 
         decimal realized = (sign * (notional - entryPart)) - entryFeePart - fee;
         Inventory -= quantity;
@@ -82,6 +80,9 @@ internal struct PositionBook
         TripFees += fee;
         return realized;
     }
+
+    private readonly decimal Share(decimal total, decimal quantity) =>
+        decimal.Round(total * quantity / Inventory, ShareScale, MidpointRounding.ToEven);
 
     /// <summary>Ends the round trip in progress once the slot is flat again, returning its totals.</summary>
     public RoundTrip CompleteRoundTrip(int sign)

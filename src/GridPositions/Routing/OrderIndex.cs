@@ -25,20 +25,19 @@ internal sealed class OrderIndex
 
     public IReadOnlyDictionary<string, Slot> ByClientId => _byClientId;
 
-    /// <summary>Routes by order id first, then client order id, then the finished orders' ids.</summary>
+    /// <summary>
+    /// Routes by order id first (live, then finished orders), then by client order id (live, then finished). An
+    /// exchange id names one order for good, so an update carrying a finished order's id goes to that order's slot
+    /// even if its client id were reused.
+    /// </summary>
     public bool TryRoute(string? orderId, string? clientOrderId, [NotNullWhen(true)] out Slot? slot)
     {
-        if (orderId is not null && _byOrderId.TryGetValue(orderId, out slot))
+        if (orderId is not null && (_byOrderId.TryGetValue(orderId, out slot) || _retiredOrderIds.TryGet(orderId, out slot)))
         {
             return true;
         }
 
         if (clientOrderId is not null && _byClientId.TryGetValue(clientOrderId, out slot))
-        {
-            return true;
-        }
-
-        if (orderId is not null && _retiredOrderIds.TryGet(orderId, out slot))
         {
             return true;
         }
@@ -92,12 +91,12 @@ internal sealed class OrderIndex
         return false;
     }
 
-    /// <summary>Forgets everything; used by restore before rebuilding from the slots.</summary>
-    public void Clear()
-    {
-        _byOrderId.Clear();
-        _byClientId.Clear();
-    }
+    /// <summary>Finished orders' ids, oldest first (for snapshots).</summary>
+    public IEnumerable<(string Id, bool IsOrderId, Slot Slot)> Retired =>
+        _retiredOrderIds.Entries.Select(e => (e.Id, true, e.Slot)).Concat(_retiredClientIds.Entries.Select(e => (e.Id, false, e.Slot)));
+
+    /// <summary>Remembers a finished order's id (restore).</summary>
+    public void Retire(string id, bool isOrderId, Slot slot) => (isOrderId ? _retiredOrderIds : _retiredClientIds).Add(id, slot);
 
     /// <summary>A FIFO-bounded map of finished orders' ids to the slot that owned them.</summary>
     private sealed class RetiredIds(int capacity)
@@ -108,6 +107,8 @@ internal sealed class OrderIndex
         public bool TryGet(string id, [NotNullWhen(true)] out Slot? slot) => _slots.TryGetValue(id, out slot);
 
         public bool Contains(string id) => _slots.ContainsKey(id);
+
+        public IEnumerable<(string Id, Slot Slot)> Entries => _order.Select(id => (id, _slots[id]));
 
         public void Add(string id, Slot slot)
         {

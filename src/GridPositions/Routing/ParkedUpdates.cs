@@ -52,14 +52,18 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
     }
 
     /// <summary>Moves every entry that names <paramref name="clientOrderId"/> or <paramref name="orderId"/> into <paramref name="taken"/>, in arrival order.</summary>
-    public void TakeMatching(string? clientOrderId, string? orderId, ref List<OrderUpdate>? taken)
+    public void TakeMatching(string? clientOrderId, string? orderId, ref List<OrderUpdate>? taken) =>
+        TakeWhere(u => (orderId is not null && u.OrderId == orderId) || (clientOrderId is not null && u.ClientOrderId == clientOrderId), ref taken);
+
+    /// <summary>Moves every entry that satisfies <paramref name="take"/> into <paramref name="taken"/>, in arrival order.</summary>
+    public void TakeWhere(Func<OrderUpdate, bool> take, ref List<OrderUpdate>? taken)
     {
         var node = _entries.First;
         while (node is not null)
         {
             var next = node.Next;
             OrderUpdate update = node.Value.Update;
-            if ((orderId is not null && update.OrderId == orderId) || (clientOrderId is not null && update.ClientOrderId == clientOrderId))
+            if (take(update))
             {
                 (taken ??= []).Add(update);
                 _entries.Remove(node);

@@ -19,8 +19,10 @@ public sealed partial class SuperPositionManager
     /// booked. An update for an order the slot no longer has is stale and ignored.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="update"/> is malformed (no ids, unknown status, negative quantities); nothing changed.</exception>
-    public InputDisposition OnOrderUpdate(in OrderUpdate update)
+    public InputDisposition OnOrderUpdate(OrderUpdate update)
     {
+        // Exchanges often send "" for a missing id: it is no id, never an id that could match another order's "".
+        update = update with { OrderId = BlankToNull(update.OrderId), ClientOrderId = BlankToNull(update.ClientOrderId) };
         ValidateUpdate(update);
         List<OrderUpdate>? redrive = null;
         bool published = false;
@@ -150,9 +152,11 @@ public sealed partial class SuperPositionManager
         }
     }
 
+    private static string? BlankToNull(string? id) => string.IsNullOrWhiteSpace(id) ? null : id;
+
     private static void ValidateUpdate(in OrderUpdate update)
     {
-        if (string.IsNullOrEmpty(update.OrderId) && string.IsNullOrEmpty(update.ClientOrderId))
+        if (update.OrderId is null && update.ClientOrderId is null)
         {
             throw new ArgumentException("An order update needs an OrderId or a ClientOrderId.", nameof(update));
         }

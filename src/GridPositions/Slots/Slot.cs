@@ -261,17 +261,19 @@ internal sealed class Slot
             return InputDisposition.Rejected;
         }
 
+        // The fill first: if it cannot be booked, the update is rejected before anything else changes.
+        if (update.CumulativeFilledQuantity > Order.FilledQuantity && BookFill(update, sign, ref effects) is { } problem)
+        {
+            effects.Detail = problem;
+            return InputDisposition.Rejected;
+        }
+
         if (Order.OrderId is null && update.OrderId is not null)
         {
             Order.OrderId = update.OrderId;
             effects.Changed = true;
             effects.TouchedClientOrderId = Order.ClientOrderId;
             effects.TouchedOrderId = Order.OrderId;
-        }
-
-        if (update.CumulativeFilledQuantity > Order.FilledQuantity)
-        {
-            BookFill(update, sign, ref effects);
         }
 
         if (IsTerminal(update.Status))
@@ -309,36 +311,56 @@ internal sealed class Slot
         return InputDisposition.Duplicate;
     }
 
-    private void BookFill(in OrderUpdate update, int sign, ref SlotEffects effects)
+    /// <summary>
+    /// Books the growth of the order's cumulative fill. The arithmetic runs on a copy of the position that is committed
+    /// whole, so an update that cannot be booked (notional that did not grow, overflow) changes nothing.
+    /// </summary>
+    /// <returns>Null when booked, otherwise why the update is rejected.</returns>
+    private string? BookFill(in OrderUpdate update, int sign, ref SlotEffects effects)
     {
-        decimal cumulativeQuote = update.CumulativeQuoteQuantity ?? (Order.Price * update.CumulativeFilledQuantity);
-        decimal quantity = update.CumulativeFilledQuantity - Order.FilledQuantity;
-#if FAULT_INJECTION
-        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
+        PositionBook next = Position;
+        decimal cumulativeQuote, quantity, notional, fee, realized = 0;
+        RoundTrip? trip = null;
+        try
         {
-            quantity = Order.Quantity;
-        }
+            cumulativeQuote = update.CumulativeQuoteQuantity ?? (Order.Price * update.CumulativeFilledQuantity);
+            quantity = update.CumulativeFilledQuantity - Order.FilledQuantity;
+#if FAULT_INJECTION
+            if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
+            {
+                quantity = Order.Quantity;
+            }
 #endif
-        decimal notional = cumulativeQuote - Order.FilledQuote;
-        decimal fee = update.CumulativeFee - Order.FilledFee;
+            notional = cumulativeQuote - Order.FilledQuote;
+            if (notional <= 0)
+            {
+                return $"order {Order.ClientOrderId}: cumulative notional went from {Order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
+            }
+
+            fee = update.CumulativeFee - Order.FilledFee;
+            if (Order.Role == OrderRole.Open)
+            {
+                next.Open(quantity, notional, fee);
+            }
+            else
+            {
+                realized = next.Close(quantity, notional, fee, sign);
+                if (next.IsFlat)
+                {
+                    trip = next.CompleteRoundTrip(sign);
+                }
+            }
+        }
+        catch (OverflowException)
+        {
+            return $"order {Order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
+        }
+
+        Position = next;
         Order.FilledQuantity = update.CumulativeFilledQuantity;
         Order.FilledQuote = cumulativeQuote;
         Order.FilledFee = update.CumulativeFee;
-
-        decimal realized = 0;
-        if (Order.Role == OrderRole.Open)
-        {
-            Position.Open(quantity, notional, fee);
-        }
-        else
-        {
-            realized = Position.Close(quantity, notional, fee, sign);
-            if (Position.IsFlat)
-            {
-                effects.CompletedTrip = Position.CompleteRoundTrip(sign);
-            }
-        }
-
+        effects.CompletedTrip = trip;
         effects.Changed = true;
         effects.HasFill = true;
         effects.FillSide = Order.Side;
@@ -349,6 +371,7 @@ internal sealed class Slot
         effects.FillRealizedPnl = realized;
         effects.FillClientOrderId = Order.ClientOrderId;
         effects.FillOrderId = Order.OrderId ?? update.OrderId;
+        return null;
     }
 
     /// <summary>Releases the order: the slot becomes free, keeping whatever inventory the order's fills booked.</summary>

@@ -42,6 +42,11 @@ public sealed partial class SuperPositionManager
                 }
             }
 
+            foreach ((string id, bool isOrderId, Slot owner) in _index.Retired)
+            {
+                snapshot.RetiredIds.Add(new RetiredId { Id = id, IsOrderId = isOrderId, SlotPrice = owner.Price.ToWire() });
+            }
+
             foreach (ParkedEntry entry in _parked.Entries)
             {
                 snapshot.ParkedUpdates.Add(new ParkedUpdate { Update = entry.Update.ToWire(), ParkedAt = entry.ParkedAt.ToWire() });
@@ -87,17 +92,20 @@ public sealed partial class SuperPositionManager
 
         string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
         var manager = new SuperPositionManager(options, timeProvider, prefix);
-        manager.Load(snapshot);
+        List<OrderUpdate>? redrive = manager.Load(snapshot);
         InvariantCheckResult check = manager.CheckInvariants();
         if (!check.Holds)
         {
             throw new ArgumentException($"The snapshot breaks an invariant: {check.Violation}", nameof(snapshot));
         }
 
+        // A snapshot taken between a result's phase 2 and 3 can hold an update parked for an id its slot now has.
+        manager.AfterOperation(redrive, published: false);
         return manager;
     }
 
-    private void Load(PositionManagerSnapshot snapshot)
+    /// <summary>Loads the snapshot's state; returns the parked updates that can be routed now, to re-drive.</summary>
+    private List<OrderUpdate>? Load(PositionManagerSnapshot snapshot)
     {
         lock (_sync)
         {
@@ -124,6 +132,26 @@ public sealed partial class SuperPositionManager
                 }
             }
 
+            foreach (RetiredId retired in snapshot.RetiredIds)
+            {
+                decimal price = retired.SlotPrice.ToDecimal();
+                if (!_grid.TryGetTicks(price, out long key) || !_slots.TryGetValue(key, out Slot? owner))
+                {
+                    throw new ArgumentException($"Snapshot retired id '{retired.Id}' names slot {price}, which the snapshot does not have.", nameof(snapshot));
+                }
+
+                _index.Retire(retired.Id, retired.IsOrderId, owner);
+            }
+
+            foreach (Slot slot in _slots.Values.Where(s => s.LastOrder.ClientOrderId is not null))
+            {
+                _index.Retire(slot.LastOrder.ClientOrderId!, isOrderId: false, slot);
+                if (slot.LastOrder.OrderId is { } lastOrderId)
+                {
+                    _index.Retire(lastOrderId, isOrderId: true, slot);
+                }
+            }
+
             _nextClaimToken = Math.Max(snapshot.NextClaimToken, maxToken + 1);
             _nextClientSequence = Math.Max(snapshot.NextClientOrderSequence, 1);
             foreach (ParkedUpdate parked in snapshot.ParkedUpdates)
@@ -138,6 +166,15 @@ public sealed partial class SuperPositionManager
                     _counters.Set(counter, counters.Values.GetValueOrDefault(counter.ToString()));
                 }
             }
+
+            List<OrderUpdate>? redrive = null;
+            if (_parked.Count > 0)
+            {
+                _parked.TakeWhere(u => _index.TryRoute(u.OrderId, u.ClientOrderId, out _), ref redrive);
+                _counters.Add(Counter.UpdatesRedriven, redrive?.Count ?? 0);
+            }
+
+            return redrive;
         }
     }
 

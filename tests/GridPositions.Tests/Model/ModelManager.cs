@@ -104,6 +104,11 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
     private (InputDisposition, bool, string?, string?) ApplyResultCore(in OrderActionResult r)
     {
+        if (r.Action.ClaimToken == 0)
+        {
+            return (InputDisposition.Stale, false, null, null); // an orphan's follow-up cancel
+        }
+
         if (!_slots.TryGetValue(r.Action.SlotPrice, out ModelSlot? slot))
         {
             return (InputDisposition.Rejected, false, null, null);
@@ -209,8 +214,8 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
     {
         string? oid = u.OrderId, cid = u.ClientOrderId;
         ModelSlot? slot = (oid is null ? null : _slots.Values.FirstOrDefault(s => s.Order?.OrderId == oid))
-            ?? (cid is null ? null : _slots.Values.FirstOrDefault(s => s.Order?.ClientOrderId == cid))
             ?? (oid is null ? null : _finishedOrderIds.GetValueOrDefault(oid))
+            ?? (cid is null ? null : _slots.Values.FirstOrDefault(s => s.Order?.ClientOrderId == cid))
             ?? (cid is null ? null : _finishedClientIds.GetValueOrDefault(cid));
         if (slot is null)
         {
@@ -261,15 +266,14 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
         bool changed = false;
         string? touchedCid = null, touchedOid = null;
-        if (o.OrderId is null && u.OrderId is not null)
+        decimal quote = u.CumulativeQuoteQuantity ?? (o.Price * u.CumulativeFilledQuantity);
+        if (u.CumulativeFilledQuantity > o.Filled && quote <= o.Quote)
         {
-            o.OrderId = u.OrderId;
-            (changed, touchedCid, touchedOid) = (true, o.ClientOrderId, o.OrderId);
+            return (InputDisposition.Rejected, null, null); // notional must grow with the fill
         }
 
         if (u.CumulativeFilledQuantity > o.Filled)
         {
-            decimal quote = u.CumulativeQuoteQuantity ?? (o.Price * u.CumulativeFilledQuantity);
             slot.Book(o.Role, u.CumulativeFilledQuantity - o.Filled, quote - o.Quote, u.CumulativeFee - o.Fee, Sign);
             Counters = Counters with { FillsApplied = Counters.FillsApplied + 1 };
             if (o.Role == OrderRole.Close && slot.Inventory == 0)
@@ -279,6 +283,12 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
             (o.Filled, o.Quote, o.Fee) = (u.CumulativeFilledQuantity, quote, u.CumulativeFee);
             changed = true;
+        }
+
+        if (o.OrderId is null && u.OrderId is not null)
+        {
+            o.OrderId = u.OrderId;
+            (changed, touchedCid, touchedOid) = (true, o.ClientOrderId, o.OrderId);
         }
 
         if (IsTerminal(u.Status))
@@ -361,8 +371,8 @@ internal sealed class ModelSlot(decimal price)
         }
 
         bool all = quantity >= Inventory;
-        decimal entry = all ? EntryNotional : EntryNotional * quantity / Inventory;
-        decimal entryFee = all ? EntryFees : EntryFees * quantity / Inventory;
+        decimal entry = all ? EntryNotional : Math.Round(EntryNotional * quantity / Inventory, 12, MidpointRounding.ToEven);
+        decimal entryFee = all ? EntryFees : Math.Round(EntryFees * quantity / Inventory, 12, MidpointRounding.ToEven);
         Realized += (sign * (notional - entry)) - entryFee - fee;
         (Inventory, EntryNotional, EntryFees) = (Inventory - quantity, EntryNotional - entry, EntryFees - entryFee);
         if (Inventory == 0)

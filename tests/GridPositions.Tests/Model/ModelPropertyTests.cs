@@ -215,9 +215,8 @@ public class ModelPropertyTests
             }
 
             ExchangeOrder order = open[arg % open.Count];
-            order.Filled += 1 + ((arg / 3) % (int)(order.Action.Quantity - order.Filled));
-            order.Status = order.Filled == order.Action.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
-            _outbox.Add(order.Update(order.Status, bothIds: arg % 4 != 0, stripClient: arg % 7 == 0, withQuote: arg % 2 == 0));
+            order.Fill(1 + ((arg / 3) % (int)(order.Action.Quantity - order.Filled)), improvement: (arg / 11) % 7 * 0.13m);
+            _outbox.Add(order.Update(order.Status, bothIds: arg % 4 != 0, stripClient: arg % 7 == 0, withQuote: order.Improved || arg % 2 == 0));
         }
 
         private void ExpireOrOverfill(int arg)
@@ -262,13 +261,16 @@ public class ModelPropertyTests
             Assert.Equal(cancel, outcome.CancelToIssue is not null);
             if (outcome.CancelToIssue is { } orphan)
             {
-                // The executor cancels the orphan; the exchange reports it if it was still open.
+                // The executor cancels the orphan; the exchange reports it if it was still open, and so does the executor.
                 ExchangeOrder? target = _exchange.FirstOrDefault(o => o.OrderId == orphan.OrderId);
-                if (target is { IsOpen: true })
+                bool open = target is { IsOpen: true };
+                if (open)
                 {
-                    target.Status = OrderStatus.Canceled;
+                    target!.Status = OrderStatus.Canceled;
                     _outbox.Add(target.Update(OrderStatus.Canceled, bothIds: true));
                 }
+
+                _outbox.Add(open ? OrderActionResult.Canceled(orphan) : OrderActionResult.Failed(orphan, "unknown order"));
             }
         }
 
@@ -315,10 +317,24 @@ public class ModelPropertyTests
         public OrderAction Action { get; } = action;
         public string ClientOrderId => Action.ClientOrderId;
         public OrderStatus Status { get; set; } = OrderStatus.New;
-        public decimal Filled { get; set; }
-        public decimal Quote => Filled * Action.Price;
-        public decimal Fee => Filled * 0.01m;
+        public decimal Filled { get; private set; }
+        public decimal Quote { get; private set; }
+        public decimal Fee { get; private set; }
         public bool IsOpen => Status is OrderStatus.New or OrderStatus.PartiallyFilled;
+
+        /// <summary>Some fills were at a better price than the order's, so updates must carry the notional.</summary>
+        public bool Improved { get; private set; }
+
+        /// <summary>Fills <paramref name="quantity"/> at the order's price, better by <paramref name="improvement"/> (buys pay less, sells get more).</summary>
+        public void Fill(decimal quantity, decimal improvement)
+        {
+            decimal price = Action.Side == OrderSide.Buy ? Action.Price - improvement : Action.Price + improvement;
+            Filled += quantity;
+            Quote += quantity * price;
+            Fee += quantity * price * 0.00075m;
+            Improved |= improvement != 0;
+            Status = Filled == Action.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+        }
 
         public OrderUpdate Update(OrderStatus status, bool bothIds, bool stripClient = false, bool withQuote = true) => new()
         {
