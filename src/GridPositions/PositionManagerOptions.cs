@@ -29,6 +29,12 @@ public sealed class PositionManagerOptions
     /// <summary>How many finished orders per id kind are remembered, so their late updates are recognised as duplicates instead of parked. Default 4096.</summary>
     public int RetiredOrderCapacity { get; init; } = 4096;
 
+    /// <summary>How long a close or modify lease holds a position before it ends by itself (crashed or hung caller). Default 30 seconds.</summary>
+    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The highest leverage an opening claim may ask for. Default 125 (the lowest is always 1).</summary>
+    public int MaxLeverage { get; init; } = 125;
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Symbol))
@@ -64,6 +70,16 @@ public sealed class PositionManagerOptions
         if (ParkedUpdateTimeToLive <= TimeSpan.Zero)
         {
             throw new ArgumentException($"ParkedUpdateTimeToLive must be positive; got {ParkedUpdateTimeToLive}.", nameof(ParkedUpdateTimeToLive));
+        }
+
+        if (LeaseTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"LeaseTimeout must be positive; got {LeaseTimeout}.", nameof(LeaseTimeout));
+        }
+
+        if (MaxLeverage < 1)
+        {
+            throw new ArgumentException($"MaxLeverage must be at least 1; got {MaxLeverage}.", nameof(MaxLeverage));
         }
 
         if (RetiredOrderCapacity < 0)

@@ -42,6 +42,9 @@ public sealed partial class SuperPositionManager
     private long _nextClaimToken = 1;
     private long _nextClientSequence = 1;
 
+    /// <summary>Bumped by <see cref="BeginReconciliation"/>; every slot change records the value it saw.</summary>
+    private long _epoch;
+
     /// <summary>Public calls under way; while zero (read under <see cref="_sync"/>) no slot is between the phases of an update.</summary>
     private int _operationsInFlight;
 

@@ -20,4 +20,7 @@ public enum ClaimRejection
 
     /// <summary>The request itself is malformed (see <see cref="ClaimResult.Detail"/>).</summary>
     Invalid = 5,
+
+    /// <summary>The slot's position is being closed under a lease (<see cref="SuperPositionManager.BeginClose"/>); only the lease holder acts on it.</summary>
+    PositionLeased = 6,
 }

@@ -26,6 +26,12 @@ public readonly record struct ClaimRequest
     /// <summary>For a place: an optional client order id; when absent the manager generates one.</summary>
     public string? ClientOrderId { get; init; }
 
+    /// <summary>For an opening place: the position's leverage, 1 to <see cref="PositionManagerOptions.MaxLeverage"/>; recorded on the slot.</summary>
+    public int? Leverage { get; init; }
+
+    /// <summary>For an opening place: the position's stop-loss distance as a fraction of entry, strictly between 0 and 1; recorded on the slot.</summary>
+    public decimal? StopLossFraction { get; init; }
+
     /// <summary>A request to place an order for the slot at <paramref name="slotPrice"/>.</summary>
     public static ClaimRequest Place(decimal slotPrice, OrderSide side, decimal price, decimal quantity, string? clientOrderId = null) =>
         new()

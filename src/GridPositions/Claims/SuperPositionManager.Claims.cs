@@ -28,6 +28,9 @@ public sealed partial class SuperPositionManager
         var results = new ClaimResult[batch.Length];
         List<OrderUpdate>? redrive = null;
         bool published = false;
+
+        // Leases expire with time; the clock is read (outside the lock) only once any lease was ever granted.
+        DateTimeOffset? now = Volatile.Read(ref _leasesGranted) != 0 ? _time.GetUtcNow() : null;
         BeginOperation();
         try
         {
@@ -35,7 +38,7 @@ public sealed partial class SuperPositionManager
             {
                 for (int i = 0; i < results.Length; i++)
                 {
-                    results[i] = Claim_NeedsGlobalLock(batch[i], ref redrive, ref published);
+                    results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive, ref published);
                 }
             }
         }
@@ -56,7 +59,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
     public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
 
-    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset? now, ref List<OrderUpdate>? redrive, ref bool published)
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         if (ValidateClaim(request) is { } problem)
@@ -66,11 +69,11 @@ public sealed partial class SuperPositionManager
 
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         return request.Type == OrderActionType.Place
-            ? ClaimPlace_NeedsGlobalLock(request, key, ref redrive, ref published)
-            : ClaimCancel_NeedsGlobalLock(request, key, ref published);
+            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref redrive, ref published)
+            : ClaimCancel_NeedsGlobalLock(request, key, now, ref published);
     }
 
-    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset? now, ref List<OrderUpdate>? redrive, ref bool published)
     {
         if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
         {
@@ -91,7 +94,12 @@ public sealed partial class SuperPositionManager
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
         lock (slot.Sync)
         {
-            ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
+            ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
+            if (rejection == ClaimRejection.None)
+            {
+                rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out detail);
+            }
+
             if (rejection != ClaimRejection.None)
             {
                 return ClaimResult.Rejected(request, rejection, detail!);
@@ -100,7 +108,13 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
             slot.BeginOrder_NeedsLock(action, role);
-            published |= PublishSlotChanged_NeedsSlotLock(slot);
+            if (role == OrderRole.Open)
+            {
+                slot.Leverage = request.Leverage;
+                slot.StopLossFraction = request.StopLossFraction;
+            }
+
+            published |= SlotChanged_NeedsSlotLock(slot);
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
@@ -133,7 +147,7 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
             slot.BeginOrder_NeedsLock(action, role);
-            published |= PublishSlotChanged_NeedsSlotLock(slot);
+            published |= SlotChanged_NeedsSlotLock(slot);
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
@@ -141,7 +155,7 @@ public sealed partial class SuperPositionManager
     }
 #endif
 
-    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, ref bool published)
+    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset? now, ref bool published)
     {
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
@@ -150,16 +164,30 @@ public sealed partial class SuperPositionManager
 
         lock (slot.Sync)
         {
-            ClaimRejection rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, out OrderAction action, out string? detail);
+            OrderAction action = default;
+            ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
+            if (rejection == ClaimRejection.None)
+            {
+                rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, out action, out detail);
+            }
+
             if (rejection != ClaimRejection.None)
             {
                 return ClaimResult.Rejected(request, rejection, detail!);
             }
 
             _nextClaimToken++;
-            published |= PublishSlotChanged_NeedsSlotLock(slot);
+            published |= SlotChanged_NeedsSlotLock(slot);
             return ClaimResult.Accepted(request, action);
         }
+    }
+
+    /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>
+    private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset? now, out string? detail)
+    {
+        bool closing = slot.Lease.Kind == LeaseKind.Close && slot.Lease.IsHeld(now);
+        detail = closing ? $"slot {slot.Price}'s position is being closed under lease {slot.Lease.Token}" : null;
+        return closing ? ClaimRejection.PositionLeased : ClaimRejection.None;
     }
 
     /// <summary>Null when the request is well formed, otherwise what is wrong with it.</summary>
@@ -198,6 +226,21 @@ public sealed partial class SuperPositionManager
         if (request.ClientOrderId is { } id && string.IsNullOrWhiteSpace(id))
         {
             return "ClientOrderId must be null (generated) or not blank";
+        }
+
+        bool opening = request.Side == _openingSide;
+        if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > Options.MaxLeverage))
+        {
+            return opening
+                ? $"Leverage must be within 1..{Options.MaxLeverage}; got {leverage}"
+                : "Leverage applies only to an opening order";
+        }
+
+        if (request.StopLossFraction is { } fraction && (!opening || fraction <= 0 || fraction >= 1))
+        {
+            return opening
+                ? $"StopLossFraction must be strictly between 0 and 1; got {fraction}"
+                : "StopLossFraction applies only to an opening order";
         }
 
         return null;

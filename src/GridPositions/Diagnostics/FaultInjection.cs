@@ -26,6 +26,12 @@ internal enum Fault
 
     /// <summary>Event handlers run synchronously under the slot lock instead of after it is released.</summary>
     CallbackUnderLock,
+
+    /// <summary>A close checks that the position is not held and takes the lease in separate lock sections.</summary>
+    UnlockedCloseCheck,
+
+    /// <summary>A lease holder's calls are not checked against the slot's current lease (no fencing after expiry).</summary>
+    NoFencing,
 }
 
 /// <summary>The fault the current test injects. Tests that set it run one at a time.</summary>

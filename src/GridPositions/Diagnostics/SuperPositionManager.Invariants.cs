@@ -104,9 +104,9 @@ public sealed partial class SuperPositionManager
             return $"inventory {p.Inventory} is negative";
         }
 
-        if (p.Inventory != p.OpenedQuantity - p.ClosedQuantity)
+        if (p.Inventory != p.OpenedQuantity - p.ClosedQuantity + p.AdjustedQuantity)
         {
-            return $"inventory {p.Inventory} is not opened {p.OpenedQuantity} minus closed {p.ClosedQuantity}";
+            return $"inventory {p.Inventory} is not opened {p.OpenedQuantity} minus closed {p.ClosedQuantity} plus adjusted {p.AdjustedQuantity}";
         }
 
         decimal expectedPnl = (_sign * (p.ClosedExitNotional - p.ClosedEntryNotional)) - p.ClosedFees;

@@ -16,6 +16,10 @@ public sealed partial class SuperPositionManager
     /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
     public event EventHandler<RoundTripCompletedEventArgs>? RoundTripCompleted;
 
+    /// <summary>A position's stop-loss or take-profit changed (<see cref="CompleteModify"/>).</summary>
+    /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
+    public event EventHandler<TargetsChangedEventArgs>? TargetsChanged;
+
     /// <summary>An update or result was rejected as contradicting the manager's state (overfill, conflicting ids...).</summary>
     public event EventHandler<InputRejectedEventArgs>? InputRejected;
 
@@ -41,6 +45,9 @@ public sealed partial class SuperPositionManager
                 break;
             case UpdateExpiredEventArgs expired:
                 Invoke(UpdateExpired, expired);
+                break;
+            case TargetsChangedEventArgs targets:
+                Invoke(TargetsChanged, targets);
                 break;
         }
     }
@@ -75,7 +82,7 @@ public sealed partial class SuperPositionManager
         bool published = false;
         if (effects.Changed)
         {
-            published |= PublishSlotChanged_NeedsSlotLock(slot);
+            published |= SlotChanged_NeedsSlotLock(slot);
         }
 
         if (effects.HasFill && FillApplied is not null)
@@ -119,8 +126,10 @@ public sealed partial class SuperPositionManager
         return published;
     }
 
-    private bool PublishSlotChanged_NeedsSlotLock(Slot slot)
+    /// <summary>Every change to a slot goes through here: it stamps the reconciliation epoch and queues SlotChanged.</summary>
+    private bool SlotChanged_NeedsSlotLock(Slot slot)
     {
+        slot.ChangedEpoch = Volatile.Read(ref _epoch);
         if (SlotChanged is null)
         {
             return false;
@@ -135,6 +144,17 @@ public sealed partial class SuperPositionManager
 #endif
 
         _events.Enqueue(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
+        return true;
+    }
+
+    private bool EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
+    {
+        if (TargetsChanged is null)
+        {
+            return false;
+        }
+
+        _events.Enqueue(new TargetsChangedEventArgs(slot.Price, change));
         return true;
     }
 

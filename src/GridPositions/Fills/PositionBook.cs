@@ -27,6 +27,9 @@ internal struct PositionBook
     // Lifetime totals that CheckInvariants recomputes Inventory and RealizedPnl from.
     public decimal OpenedQuantity;
     public decimal ClosedQuantity;
+
+    /// <summary>Net quantity set without a fill, to match the exchange (negative: written off). Inventory = opened - closed + adjusted.</summary>
+    public decimal AdjustedQuantity;
     public decimal ClosedExitNotional;
     public decimal ClosedEntryNotional;
     public decimal ClosedFees;
@@ -83,6 +86,38 @@ internal struct PositionBook
 
     private readonly decimal Share(decimal total, decimal quantity) =>
         decimal.Round(total * quantity / Inventory, ShareScale, MidpointRounding.ToEven);
+
+    /// <summary>
+    /// Sets the inventory to <paramref name="quantity"/> without a fill, because the exchange says so. Realises no
+    /// profit: a decrease writes off a pro-rata share of entry cost (all of it when going flat); an increase is
+    /// booked at <paramref name="estimatedEntryPrice"/>.
+    /// </summary>
+    public void AdjustTo(decimal quantity, decimal estimatedEntryPrice)
+    {
+        decimal delta = quantity - Inventory;
+        if (delta < 0)
+        {
+            bool all = quantity == 0;
+            decimal entryPart = all ? EntryNotional : Share(EntryNotional, -delta);
+            decimal entryFeePart = all ? EntryFees : Share(EntryFees, -delta);
+            EntryNotional -= entryPart;
+            EntryFees -= entryFeePart;
+        }
+        else
+        {
+            EntryNotional += delta * estimatedEntryPrice;
+            TripQuantity += delta;
+            TripEntryNotional += delta * estimatedEntryPrice;
+        }
+
+        Inventory = quantity;
+        AdjustedQuantity += delta;
+        if (Inventory == 0)
+        {
+            // Flat without a closing fill: no round trip to report; the next one starts clean.
+            TripQuantity = TripEntryNotional = TripExitNotional = TripFees = 0;
+        }
+    }
 
     /// <summary>Ends the round trip in progress once the slot is flat again, returning its totals.</summary>
     public RoundTrip CompleteRoundTrip(int sign)

@@ -24,6 +24,25 @@ public sealed record SlotView(
 
     /// <summary>Average entry price of the quantity held, or null when flat.</summary>
     public decimal? AverageEntryPrice => Inventory == 0 ? null : EntryNotional / Inventory;
+
+    /// <summary>The open position's leverage, if its opening claim gave one.</summary>
+    public int? Leverage { get; init; }
+
+    /// <summary>The open position's stop-loss distance as a fraction of entry, if its opening claim gave one.</summary>
+    public decimal? StopLossFraction { get; init; }
+
+    /// <summary>The position's stop-loss price, if set (<see cref="SuperPositionManager.ModifyTargets"/>).</summary>
+    public decimal? StopLoss { get; init; }
+
+    /// <summary>The position's take-profit price, if set.</summary>
+    public decimal? TakeProfit { get; init; }
+
+    /// <summary>The lease the position was held under when copied (<see cref="LeaseKind.None"/> if none).</summary>
+    /// <remarks>A lease ends by itself at <see cref="LeaseExpiresAt"/>; compare it with your clock.</remarks>
+    public LeaseKind Lease { get; init; }
+
+    /// <summary>When that lease ends by itself.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
 }
 
 /// <summary>An immutable copy of a slot's current order.</summary>

@@ -29,7 +29,26 @@ internal static class SlotWire
             TripEntryNotional = p.TripEntryNotional.ToWire(),
             TripExitNotional = p.TripExitNotional.ToWire(),
             TripFees = p.TripFees.ToWire(),
+            AdjustedQuantity = p.AdjustedQuantity.ToWire(),
+            StopLossFraction = slot.StopLossFraction?.ToWire(),
+            StopLoss = slot.StopLoss?.ToWire(),
+            TakeProfit = slot.TakeProfit?.ToWire(),
         };
+        if (slot.Leverage is { } leverage)
+        {
+            wire.Leverage = leverage;
+        }
+
+        foreach (GridPositions.TargetChange change in slot.TargetHistory ?? [])
+        {
+            wire.TargetHistory.Add(new Wire.TargetChange
+            {
+                At = change.At.ToWire(),
+                StopLoss = change.StopLoss?.ToWire(),
+                TakeProfit = change.TakeProfit?.ToWire(),
+                Reason = change.Reason,
+            });
+        }
 
         if (slot.Status != SlotStatus.Free)
         {
@@ -67,6 +86,8 @@ internal static class SlotWire
         return wire;
     }
 
+    private static decimal? NullableDecimal(DecimalValue? value) => value is null ? null : value.ToDecimal();
+
     /// <summary>Builds a slot from its message, keyed by <paramref name="key"/> (derived from the message's price by the caller).</summary>
     public static Slot FromWire(InventorySlot wire, long key, decimal canonicalPrice)
     {
@@ -89,7 +110,15 @@ internal static class SlotWire
                 TripEntryNotional = wire.TripEntryNotional.ToDecimal(),
                 TripExitNotional = wire.TripExitNotional.ToDecimal(),
                 TripFees = wire.TripFees.ToDecimal(),
+                AdjustedQuantity = wire.AdjustedQuantity.ToDecimal(),
             },
+            Leverage = wire.HasLeverage ? wire.Leverage : null,
+            StopLossFraction = NullableDecimal(wire.StopLossFraction),
+            StopLoss = NullableDecimal(wire.StopLoss),
+            TakeProfit = NullableDecimal(wire.TakeProfit),
+            TargetHistory = wire.TargetHistory.Count == 0 ? null : wire.TargetHistory
+                .Select(c => new GridPositions.TargetChange(c.At.ToDateTimeOffset(), NullableDecimal(c.StopLoss), NullableDecimal(c.TakeProfit), c.Reason))
+                .ToList(),
         };
 
         if (wire.Order is { } o)

@@ -1,0 +1,44 @@
+namespace GridPositions;
+
+/// <summary>
+/// Exclusive hold on one slot's position, for a close or a modify. It ends when the work completes, when it is
+/// disposed (or released), or by itself when <see cref="ExpiresAt"/> passes; after that every call made with it is
+/// refused with <see cref="LeaseLostException"/> (its <see cref="FencingToken"/> is no longer the slot's).
+/// </summary>
+/// <remarks>Disposing is always safe: twice, after expiry, after the work completed, or from a <c>finally</c>.</remarks>
+public sealed class PositionLease : IDisposable
+{
+    private readonly SuperPositionManager _owner;
+
+    internal PositionLease(SuperPositionManager owner, decimal slotPrice, LeaseKind kind, long fencingToken, DateTimeOffset expiresAt)
+    {
+        _owner = owner;
+        SlotPrice = slotPrice;
+        Kind = kind;
+        FencingToken = fencingToken;
+        ExpiresAt = expiresAt;
+    }
+
+    /// <summary>The slot whose position is held.</summary>
+    public decimal SlotPrice { get; }
+
+    internal SuperPositionManager Owner => _owner;
+
+    /// <summary>Close or modify.</summary>
+    public LeaseKind Kind { get; }
+
+    /// <summary>Larger than every token granted before it by the same manager.</summary>
+    public long FencingToken { get; }
+
+    /// <summary>When the lease ends by itself if its holder has not finished.</summary>
+    public DateTimeOffset ExpiresAt { get; }
+
+    /// <summary>Whether the lease still holds the slot (not released, not completed, not expired).</summary>
+    public bool IsHeld => _owner.IsLeaseHeld(this);
+
+    /// <summary>Releases the lease if it still holds the slot; otherwise does nothing.</summary>
+    public void Dispose() => _owner.ReleaseLease(this);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Kind} lease {FencingToken} on slot {SlotPrice} until {ExpiresAt:O}";
+}
