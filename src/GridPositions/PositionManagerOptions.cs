@@ -32,6 +32,12 @@ public sealed class PositionManagerOptions
     /// <summary>How long a close or modify lease holds a position before it ends by itself (crashed or hung caller). Default 30 seconds.</summary>
     public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long after an ambiguous place (timeout) reconciliation must wait before it may conclude, from the order's
+    /// absence on the exchange, that it never arrived and free its slot: a request can still be in flight. Default 30 seconds.
+    /// </summary>
+    public TimeSpan AmbiguousPlaceGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The highest leverage an opening claim may ask for. Default 125 (the lowest is always 1).</summary>
     public int MaxLeverage { get; init; } = 125;
 
@@ -75,6 +81,11 @@ public sealed class PositionManagerOptions
         if (LeaseTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"LeaseTimeout must be positive; got {LeaseTimeout}.", nameof(LeaseTimeout));
+        }
+
+        if (AmbiguousPlaceGracePeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"AmbiguousPlaceGracePeriod must not be negative; got {AmbiguousPlaceGracePeriod}.", nameof(AmbiguousPlaceGracePeriod));
         }
 
         if (MaxLeverage < 1)

@@ -32,6 +32,8 @@ public sealed partial class SuperPositionManager
             }
         }
 
+        // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
+        DateTimeOffset? now = batch.Any(r => r.Outcome == ActionOutcome.Ambiguous) ? _time.GetUtcNow() : null;
         var outcomes = new ResultOutcome[keys.Length];
         var slots = new Slot?[keys.Length];
         var touched = new SlotEffects[keys.Length];
@@ -53,7 +55,7 @@ public sealed partial class SuperPositionManager
             bool anyTouched = false;
             for (int i = 0; i < keys.Length; i++)
             {
-                outcomes[i] = ApplyResult(batch[i], slots[i], ref touched[i], ref published);
+                outcomes[i] = ApplyResult(batch[i], slots[i], now, ref touched[i], ref published);
                 anyTouched |= touched[i].NeedsIndexSync;
             }
 
@@ -86,7 +88,7 @@ public sealed partial class SuperPositionManager
         return outcomes;
     }
 
-    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, ref SlotEffects effects, ref bool published)
+    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref bool published)
     {
         if (result.Action.ClaimToken == 0)
         {
@@ -103,7 +105,7 @@ public sealed partial class SuperPositionManager
         lock (slot.Sync)
         {
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
-                ? slot.ApplyPlaceResult_NeedsLock(result, ref effects)
+                ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
             published |= PublishEffects_NeedsSlotLock(slot, effects, outcome.Disposition, null, result);
             return outcome;

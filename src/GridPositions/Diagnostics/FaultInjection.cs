@@ -32,6 +32,9 @@ internal enum Fault
 
     /// <summary>A lease holder's calls are not checked against the slot's current lease (no fencing after expiry).</summary>
     NoFencing,
+
+    /// <summary>Reconciliation acts on slots that changed after it began and on claims whose result has not arrived.</summary>
+    ReconcileIgnoresDeferral,
 }
 
 /// <summary>The fault the current test injects. Tests that set it run one at a time.</summary>

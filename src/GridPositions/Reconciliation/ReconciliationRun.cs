@@ -53,6 +53,12 @@ public sealed partial class SuperPositionManager
                 : slot.Status == SlotStatus.PendingPlace ? "its place result has not arrived"
                 : slot.Lease.IsHeld(_now) ? $"its position is held by a {slot.Lease.Kind} lease"
                 : null;
+#if FAULT_INJECTION
+            if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.ReconcileIgnoresDeferral))
+            {
+                deferral = null;
+            }
+#endif
             if (deferral is not null)
             {
                 AddForSlot(FindingKind.Deferred, slot, $"left alone: {deferral}");
@@ -92,10 +98,24 @@ public sealed partial class SuperPositionManager
             return published;
         }
 
-        /// <summary>Our order is not on the exchange: an ambiguous place never arrived; anything else must be queried.</summary>
+        /// <summary>
+        /// Our order is not on the exchange: an ambiguous place that is old enough never arrived (a younger one may still
+        /// be in flight, so it waits); anything else must be queried.
+        /// </summary>
         private bool Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects)
         {
-            if (slot.Status == SlotStatus.Unknown && slot.Order.OrderId is null && slot.Order.FilledQuantity == 0)
+            bool ambiguous = slot.Status == SlotStatus.Unknown && slot.Order.OrderId is null && slot.Order.FilledQuantity == 0;
+#if FAULT_INJECTION
+            ambiguous |= slot.Status == SlotStatus.PendingPlace && Diagnostics.FaultInjection.Is(Diagnostics.Fault.ReconcileIgnoresDeferral);
+#endif
+            DateTimeOffset since = slot.Order.UnknownSince ?? DateTimeOffset.MinValue;
+            if (ambiguous && _exchange.TakenAt - since < _m.Options.AmbiguousPlaceGracePeriod)
+            {
+                AddForSlot(FindingKind.Deferred, slot, $"left alone: the ambiguous place is younger than the grace period ({_m.Options.AmbiguousPlaceGracePeriod}); it may still be in flight");
+                return false;
+            }
+
+            if (ambiguous)
             {
                 string clientOrderId = slot.Order.ClientOrderId;
                 slot.ResolveNeverPlaced_NeedsLock(ref effects);

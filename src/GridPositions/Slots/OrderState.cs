@@ -25,6 +25,9 @@ internal struct OrderState
     /// <summary>The exchange accepted the cancel; the order stays the slot's until its terminal update arrives.</summary>
     public bool CancelAccepted;
 
+    /// <summary>When the place result came back ambiguous (status Unknown); reconciliation waits a grace period after it.</summary>
+    public DateTimeOffset? UnknownSince;
+
     public readonly bool Matches(string? orderId, string? clientOrderId) =>
         (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);
 }

@@ -3,7 +3,7 @@ namespace GridPositions.Slots;
 internal sealed partial class Slot
 {
     /// <summary>Applies a place result if this slot still holds its claim; otherwise says why not.</summary>
-    public ResultOutcome ApplyPlaceResult_NeedsLock(in OrderActionResult result, ref SlotEffects effects)
+    public ResultOutcome ApplyPlaceResult_NeedsLock(in OrderActionResult result, DateTimeOffset? now, ref SlotEffects effects)
     {
         AssertLocked();
         long token = result.Action.ClaimToken;
@@ -17,7 +17,7 @@ internal sealed partial class Slot
             {
                 ActionOutcome.Succeeded => ApplyPlaceSucceeded(result, ref effects),
                 ActionOutcome.Failed => ApplyPlaceFailed(result, ref effects),
-                _ => ApplyPlaceAmbiguous(ref effects),
+                _ => ApplyPlaceAmbiguous(now, ref effects),
             };
         }
 
@@ -78,13 +78,14 @@ internal sealed partial class Slot
         return new ResultOutcome(InputDisposition.Applied);
     }
 
-    private ResultOutcome ApplyPlaceAmbiguous(ref SlotEffects effects)
+    private ResultOutcome ApplyPlaceAmbiguous(DateTimeOffset? now, ref SlotEffects effects)
     {
         if (Status != SlotStatus.PendingPlace)
         {
             return new ResultOutcome(InputDisposition.Duplicate); // an update already resolved it
         }
 
+        Order.UnknownSince = now;
         Status = SlotStatus.Unknown;
         effects.Changed = true;
         return new ResultOutcome(InputDisposition.Applied);

@@ -67,6 +67,7 @@ internal static class SlotWire
                 FilledFee = o.FilledFee.ToWire(),
                 CancelToken = o.CancelToken,
                 CancelAccepted = o.CancelAccepted,
+                UnknownSince = o.UnknownSince?.ToWire(),
             };
         }
 
@@ -137,6 +138,7 @@ internal static class SlotWire
                 FilledFee = o.FilledFee.ToDecimal(),
                 CancelToken = o.CancelToken,
                 CancelAccepted = o.CancelAccepted,
+                UnknownSince = o.UnknownSince?.ToDateTimeOffset(),
             };
         }
 
