@@ -51,4 +51,19 @@ public class ScenarioTests(ITestOutputHelper output)
 
     [Fact]
     public void ClaimStorm_ExactlyOneWinnerPerSlot() => AssertNoBug(Scenarios.ClaimStorm);
+
+    [Fact]
+    public void Close_VersusClose() => AssertNoBug(PositionScenarios.CloseVersusClose);
+
+    [Fact]
+    public void Close_VersusModify() => AssertNoBug(PositionScenarios.CloseVersusModify);
+
+    [Fact]
+    public void Close_VersusAFillOfTheRestingCloser() => AssertNoBug(PositionScenarios.CloseVersusFill);
+
+    [Fact]
+    public void LeaseExpiry_VersusALateFinisher() => AssertNoBug(PositionScenarios.LeaseExpiryVersusLateFinisher);
+
+    [Fact]
+    public void Reconcile_VersusLiveUpdates() => AssertNoBug(PositionScenarios.ReconcileVersusLiveUpdates);
 }

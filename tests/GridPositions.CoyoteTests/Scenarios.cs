@@ -304,7 +304,7 @@ internal static class Scenarios
     }
 
     /// <summary>The exchange's side of one order: cancel and fill race under its own lock.</summary>
-    private sealed class TinyExchange(decimal quantity)
+    internal sealed class TinyExchange(decimal quantity)
     {
         private readonly object _sync = new();
         private bool _canceled;

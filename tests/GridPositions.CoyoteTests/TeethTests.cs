@@ -19,6 +19,10 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.FillByStatus), nameof(Scenarios.EarlyFill) },
         { nameof(Fault.FillByStatus), nameof(Scenarios.CancelRacingFill) },
         { nameof(Fault.CallbackUnderLock), nameof(Scenarios.SubscribersCallingBack) },
+        { nameof(Fault.UnlockedCloseCheck), nameof(PositionScenarios.CloseVersusClose) },
+        { nameof(Fault.UnlockedCloseCheck), nameof(PositionScenarios.CloseVersusModify) },
+        { nameof(Fault.NoFencing), nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) },
+        { nameof(Fault.ReconcileIgnoresDeferral), nameof(PositionScenarios.ReconcileVersusLiveUpdates) },
     };
 
     [Theory]
@@ -33,6 +37,10 @@ public class TeethTests(ITestOutputHelper output)
             nameof(Scenarios.ResultAfterSlotRecycled) => Scenarios.ResultAfterSlotRecycled,
             nameof(Scenarios.EarlyFill) => Scenarios.EarlyFill(duplicates: false),
             nameof(Scenarios.SubscribersCallingBack) => Scenarios.SubscribersCallingBack,
+            nameof(PositionScenarios.CloseVersusClose) => PositionScenarios.CloseVersusClose,
+            nameof(PositionScenarios.CloseVersusModify) => PositionScenarios.CloseVersusModify,
+            nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) => PositionScenarios.LeaseExpiryVersusLateFinisher,
+            nameof(PositionScenarios.ReconcileVersusLiveUpdates) => PositionScenarios.ReconcileVersusLiveUpdates,
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
         };
 
