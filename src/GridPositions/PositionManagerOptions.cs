@@ -38,6 +38,9 @@ public sealed class PositionManagerOptions
     /// </summary>
     public TimeSpan AmbiguousPlaceGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>With a journaling store: checkpoint (snapshot and truncate the journal) after this many records. Default 100,000; 0: only when asked.</summary>
+    public int CheckpointEveryRecords { get; init; } = 100_000;
+
     /// <summary>The highest leverage an opening claim may ask for. Default 125 (the lowest is always 1).</summary>
     public int MaxLeverage { get; init; } = 125;
 
@@ -86,6 +89,11 @@ public sealed class PositionManagerOptions
         if (AmbiguousPlaceGracePeriod < TimeSpan.Zero)
         {
             throw new ArgumentException($"AmbiguousPlaceGracePeriod must not be negative; got {AmbiguousPlaceGracePeriod}.", nameof(AmbiguousPlaceGracePeriod));
+        }
+
+        if (CheckpointEveryRecords < 0)
+        {
+            throw new ArgumentException($"CheckpointEveryRecords must not be negative; got {CheckpointEveryRecords}.", nameof(CheckpointEveryRecords));
         }
 
         if (MaxLeverage < 1)

@@ -18,6 +18,7 @@ namespace GridPositions;
 /// <para>Slots are keyed by integer ticks (price / tick size), so <c>100</c>, <c>100.0</c> and <c>100.00</c> are one level.
 /// Money is <see cref="decimal"/> throughout.</para>
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The checkpoint gate (SemaphoreSlim) never allocates a wait handle; there is nothing to dispose.")]
 public sealed partial class SuperPositionManager
 {
     /// <summary>

@@ -35,6 +35,9 @@ internal enum Fault
 
     /// <summary>Reconciliation acts on slots that changed after it began and on claims whose result has not arrived.</summary>
     ReconcileIgnoresDeferral,
+
+    /// <summary>A call returns before its journal records are on disk (they are written in the background).</summary>
+    AckBeforeFlush,
 }
 
 /// <summary>The fault the current test injects. Tests that set it run one at a time.</summary>

@@ -126,10 +126,14 @@ public sealed partial class SuperPositionManager
         return published;
     }
 
-    /// <summary>Every change to a slot goes through here: it stamps the reconciliation epoch and queues SlotChanged.</summary>
+    /// <summary>
+    /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
+    /// (memory only), and queues SlotChanged.
+    /// </summary>
     private bool SlotChanged_NeedsSlotLock(Slot slot)
     {
         slot.ChangedEpoch = Volatile.Read(ref _epoch);
+        Journal_NeedsSlotLock(slot);
         if (SlotChanged is null)
         {
             return false;

@@ -55,5 +55,7 @@ public sealed partial class SuperPositionManager
         {
             _events.Schedule();
         }
+
+        AwaitDurable();
     }
 }

@@ -45,6 +45,9 @@ internal sealed partial class Slot
     /// <summary>The manager's reconciliation epoch when this slot last changed.</summary>
     public long ChangedEpoch;
 
+    /// <summary>How many times the slot has changed (persisted; a journal record replays only over an older version).</summary>
+    public long Version;
+
     public const int TargetHistoryLimit = 32;
 
     // ---- Claims -------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ internal static class SlotWire
             TripExitNotional = p.TripExitNotional.ToWire(),
             TripFees = p.TripFees.ToWire(),
             AdjustedQuantity = p.AdjustedQuantity.ToWire(),
+            Version = slot.Version,
             StopLossFraction = slot.StopLossFraction?.ToWire(),
             StopLoss = slot.StopLoss?.ToWire(),
             TakeProfit = slot.TakeProfit?.ToWire(),
@@ -95,6 +96,7 @@ internal static class SlotWire
         var slot = new Slot(key, canonicalPrice)
         {
             Status = wire.Status,
+            Version = wire.Version,
             Position = new PositionBook
             {
                 Inventory = wire.Inventory.ToDecimal(),

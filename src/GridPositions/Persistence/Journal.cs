@@ -1,0 +1,208 @@
+using GridPositions.Wire;
+
+namespace GridPositions.Persistence;
+
+/// <summary>
+/// The manager's side of the journal: records are added in memory under slot locks (in the order the changes
+/// happened, so per-slot order is the record order), and written by whichever waiting caller becomes the leader,
+/// with no manager lock held (group commit).
+/// </summary>
+internal sealed class Journal
+{
+    /// <summary>
+    /// Level 3 (leaf). Guards the pending records, the sequence numbers and the leader flag. Taken while holding a slot
+    /// lock (to add a record); nothing is taken and no I/O is done while holding it.
+    /// </summary>
+    private readonly object _sync = new();
+    private readonly IPositionStore _store;
+    private readonly bool _oneRecordPerFlush;
+    private List<JournalRecord> _pending = [];
+    private ulong _lastSequence;
+    private ulong _durable;
+    private bool _flushing;
+    private Exception? _failure;
+    private long _sinceCheckpoint;
+
+    public Journal(IPositionStore store, ulong nextSequence)
+    {
+        _store = store;
+        _oneRecordPerFlush = store.Durability == Durability.EveryRecord;
+        _lastSequence = _durable = nextSequence - 1;
+    }
+
+    public long RecordsSinceCheckpoint => Interlocked.Read(ref _sinceCheckpoint);
+
+    /// <summary>Adds a record (memory only) and returns its sequence number.</summary>
+    public ulong Record(JournalRecord record)
+    {
+        lock (_sync)
+        {
+            record.Sequence = ++_lastSequence;
+            _pending.Add(record);
+            _sinceCheckpoint++;
+            return _lastSequence;
+        }
+    }
+
+    /// <summary>Returns once every record up to <paramref name="sequence"/> is on disk, writing them if no one else is.</summary>
+    /// <exception cref="PersistenceFailedException">A write failed; nothing after the last durable record will be reported durable.</exception>
+    public void WaitDurable(ulong sequence)
+    {
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.AckBeforeFlush))
+        {
+            // The injected bug: acknowledge now, write later.
+            _ = Task.Run(() => WaitDurableCore(sequence));
+            return;
+        }
+#endif
+        WaitDurableCore(sequence);
+    }
+
+    private void WaitDurableCore(ulong sequence)
+    {
+        while (TakeBatchOrWait(sequence, out List<JournalRecord>? batch))
+        {
+            Write(batch!, startSegmentAfter: false);
+        }
+    }
+
+    /// <summary>Writes every pending record, then starts a new segment; returns the sequence it starts at.</summary>
+    public ulong Rotate()
+    {
+        ulong last;
+        lock (_sync)
+        {
+            last = _lastSequence;
+        }
+
+        // Become the leader for everything up to 'last', then, still leader, switch segments.
+        while (true)
+        {
+            List<JournalRecord>? batch;
+            lock (_sync)
+            {
+                WaitForLeadership_NeedsLock();
+                _flushing = true;
+                batch = _pending.Count == 0 ? [] : TakeAll_NeedsLock();
+            }
+
+            ulong start = Write(batch, startSegmentAfter: true);
+            if (start > last)
+            {
+                Interlocked.Exchange(ref _sinceCheckpoint, 0);
+                return start;
+            }
+        }
+    }
+
+    private bool TakeBatchOrWait(ulong sequence, out List<JournalRecord>? batch)
+    {
+        batch = null;
+        lock (_sync)
+        {
+            while (true)
+            {
+                ThrowIfFailed_NeedsLock();
+                if (_durable >= sequence)
+                {
+                    return false;
+                }
+
+                if (!_flushing)
+                {
+                    break;
+                }
+
+                Monitor.Wait(_sync);
+            }
+
+            _flushing = true;
+            if (_oneRecordPerFlush)
+            {
+                batch = [_pending[0]];
+                _pending.RemoveAt(0);
+            }
+            else
+            {
+                batch = TakeAll_NeedsLock();
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The leader's I/O, outside every lock; then hands leadership back. Returns the next sequence.</summary>
+    private ulong Write(List<JournalRecord> batch, bool startSegmentAfter)
+    {
+        Exception? error = null;
+        ulong next;
+        lock (_sync)
+        {
+            next = batch.Count > 0 ? batch[^1].Sequence + 1 : _durable + 1;
+        }
+
+        try
+        {
+            if (batch.Count > 0)
+            {
+                _store.Append(batch);
+            }
+
+            if (startSegmentAfter)
+            {
+                _store.StartSegment(next);
+            }
+        }
+#pragma warning disable CA1031 // Any failure poisons the journal; every waiter then gets it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = e;
+        }
+
+        lock (_sync)
+        {
+            if (error is null)
+            {
+                _durable = next - 1;
+            }
+            else
+            {
+                _failure = error;
+            }
+
+            _flushing = false;
+            Monitor.PulseAll(_sync);
+            ThrowIfFailed_NeedsLock();
+        }
+
+        return next;
+    }
+
+    private void WaitForLeadership_NeedsLock()
+    {
+        while (_flushing)
+        {
+            ThrowIfFailed_NeedsLock();
+            Monitor.Wait(_sync);
+        }
+
+        ThrowIfFailed_NeedsLock();
+    }
+
+    private List<JournalRecord> TakeAll_NeedsLock()
+    {
+        List<JournalRecord> all = _pending;
+        _pending = [];
+        return all;
+    }
+
+    private void ThrowIfFailed_NeedsLock()
+    {
+        if (_failure is not null)
+        {
+            throw new PersistenceFailedException($"The journal could not be written (durable up to sequence {_durable}); reopen the manager from its store.", _failure);
+        }
+    }
+}

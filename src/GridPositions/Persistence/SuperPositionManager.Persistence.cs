@@ -1,0 +1,124 @@
+using GridPositions.Persistence;
+using GridPositions.Slots;
+using GridPositions.Wire;
+
+namespace GridPositions;
+
+public sealed partial class SuperPositionManager
+{
+    /// <summary>The highest journal sequence the current thread's call recorded; the call waits for it before returning.</summary>
+    [ThreadStatic]
+    private static ulong t_awaitSequence;
+
+    private IPositionStore? _store;
+    private Journal? _journal;
+    private int _checkpointing;
+
+    /// <summary>Serializes checkpoints. Not a state lock: taken before any manager lock, and held across the checkpoint's I/O.</summary>
+    /// <remarks>Never disposed: it never allocates a wait handle (AvailableWaitHandle is not used), so there is nothing to release.</remarks>
+    private readonly SemaphoreSlim _checkpointGate = new(1, 1);
+
+    /// <summary>
+    /// Opens a manager on a store: recovers the latest snapshot plus the journal after it (restored and checked like
+    /// <see cref="Restore"/>), then records every later change there.
+    /// </summary>
+    /// <remarks>
+    /// <para>When a call's effect is durable, with <see cref="Durability.GroupCommit"/> or <see cref="Durability.EveryRecord"/>:
+    /// when the call returns. That covers every call that changes a slot: <see cref="ClaimSlots"/> (so a claim is on
+    /// disk before its order may be sent), <see cref="ApplyActionResults"/>, <see cref="OnOrderUpdate"/>, the close and
+    /// modify calls, and <see cref="Reconcile"/>. With <see cref="Durability.None"/> nothing is durable until
+    /// <see cref="Checkpoint"/> returns.</para>
+    /// <para>Not journaled: leases (a restarted process holds none), parked updates and counters (restored from the
+    /// latest checkpoint), and ids of orders finished since it other than each slot's last.</para>
+    /// </remarks>
+    /// <exception cref="StoreCorruptedException">The store is damaged other than by a torn last record.</exception>
+    /// <exception cref="ArgumentException">The recovered state does not fit <paramref name="options"/> or breaks an invariant.</exception>
+    public static SuperPositionManager Open(IPositionStore store, PositionManagerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        StoreRecovery recovered = store.Recover();
+        SuperPositionManager manager = recovered.Snapshot is { } snapshot
+            ? Restore(snapshot, options, timeProvider)
+            : new SuperPositionManager(options, timeProvider);
+        manager._store = store;
+        if (store.Durability != Durability.None)
+        {
+            manager._journal = new Journal(store, recovered.NextSequence);
+        }
+
+        if (recovered.Snapshot is null)
+        {
+            manager.Checkpoint(); // the store now names its grid, and has a snapshot to replay from
+        }
+
+        return manager;
+    }
+
+    /// <summary>
+    /// Writes a snapshot to the store and lets it drop the journal before it, so disk use stays bounded. Runs by
+    /// itself every <see cref="PositionManagerOptions.CheckpointEveryRecords"/> journal records.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The manager was not opened on a store.</exception>
+    public void Checkpoint()
+    {
+        IPositionStore store = _store ?? throw new InvalidOperationException("This manager was not opened on a store (SuperPositionManager.Open).");
+        _checkpointGate.Wait();
+        try
+        {
+            // Everything recorded before 'start' is on disk and reflected in the snapshot taken after it; records from
+            // 'start' on are in the new segment and replay over the snapshot only where they are newer.
+            ulong start = _journal?.Rotate() ?? 1;
+            PositionManagerSnapshot snapshot = CreateSnapshot();
+            snapshot.JournalStartSequence = start;
+            store.Checkpoint(snapshot);
+        }
+        finally
+        {
+            _checkpointGate.Release();
+        }
+    }
+
+    /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
+    private void Journal_NeedsSlotLock(Slot slot)
+    {
+        slot.Version++;
+        if (_journal is not { } journal)
+        {
+            return;
+        }
+
+        var record = new JournalRecord
+        {
+            Slot = Snapshots.SlotWire.ToWire_NeedsSlotLock(slot),
+            NextClaimToken = Volatile.Read(ref _nextClaimToken),
+            NextClientOrderSequence = Volatile.Read(ref _nextClientSequence),
+        };
+        t_awaitSequence = Math.Max(t_awaitSequence, journal.Record(record));
+    }
+
+    /// <summary>With no lock held: waits until the current call's records are durable, then checkpoints if due.</summary>
+    private void AwaitDurable()
+    {
+        ulong sequence = t_awaitSequence;
+        if (sequence == 0 || _journal is not { } journal)
+        {
+            return;
+        }
+
+        t_awaitSequence = 0;
+        journal.WaitDurable(sequence);
+        if (Options.CheckpointEveryRecords > 0
+            && journal.RecordsSinceCheckpoint >= Options.CheckpointEveryRecords
+            && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
+        {
+            try
+            {
+                Checkpoint();
+            }
+            finally
+            {
+                Volatile.Write(ref _checkpointing, 0);
+            }
+        }
+    }
+}

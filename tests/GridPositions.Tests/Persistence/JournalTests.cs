@@ -1,0 +1,124 @@
+using GridPositions.Wire;
+
+namespace GridPositions.Tests.Persistence;
+
+public class JournalTests
+{
+    private static readonly PositionManagerOptions s_options = new() { Symbol = "X", TickSize = 1m, QuantityStep = 1m, CheckpointEveryRecords = 0 };
+
+    /// <summary>An in-memory store that counts its flushes and can be told to fail.</summary>
+    private sealed class MemoryStore(Durability durability) : IPositionStore
+    {
+        private readonly object _sync = new();
+
+        public Durability Durability => durability;
+
+        public List<JournalRecord> Records { get; } = [];
+
+        public int Flushes { get; private set; }
+
+        public bool Fail { get; set; }
+
+        /// <summary>When set, the next Append waits for it first (a slow disk).</summary>
+        public Task? Gate { get; set; }
+
+        public StoreRecovery Recover() => new(null, 1);
+
+        public void Append(IReadOnlyList<JournalRecord> records)
+        {
+            Task? gate = Gate;
+            Gate = null;
+            gate?.Wait(TimeSpan.FromSeconds(60));
+            lock (_sync)
+            {
+                if (Fail)
+                {
+                    throw new IOException("disk full");
+                }
+
+                Records.AddRange(records);
+                Flushes++;
+            }
+        }
+
+        public void StartSegment(ulong firstSequence)
+        {
+        }
+
+        public void Checkpoint(PositionManagerSnapshot snapshot)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void AClaimIsInTheStoreBeforeClaimSlotsReturns()
+    {
+        var store = new MemoryStore(Durability.GroupCommit);
+        SuperPositionManager m = SuperPositionManager.Open(store, s_options);
+
+        OrderAction action = m.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m)).Action;
+
+        JournalRecord last = store.Records[^1];
+        Assert.Equal(action.ClientOrderId, last.Slot.Order.ClientOrderId);
+        Assert.Equal(SlotStatus.PendingPlace, last.Slot.Status);
+    }
+
+    [Fact]
+    public void RecordsAreNumberedConsecutively_AndEachSlotsRecordsCarryIncreasingVersions()
+    {
+        var store = new MemoryStore(Durability.EveryRecord);
+        SuperPositionManager m = SuperPositionManager.Open(store, s_options);
+        OrderAction a = m.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m)).Action;
+        m.ApplyActionResults([OrderActionResult.Placed(a, "X1")]);
+        m.OnOrderUpdate(new OrderUpdate { OrderId = "X1", Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m });
+
+        Assert.Equal(Enumerable.Range(1, store.Records.Count).Select(i => (ulong)i), store.Records.Select(r => r.Sequence));
+        Assert.Equal([1L, 2L, 3L], store.Records.Select(r => r.Slot.Version));
+        Assert.Equal(store.Records.Count, store.Flushes); // every record flushed on its own
+    }
+
+    [Fact]
+    public async Task GroupCommit_CallersThatArriveDuringAFlush_ShareTheNextOne()
+    {
+        var store = new MemoryStore(Durability.GroupCommit);
+        SuperPositionManager m = SuperPositionManager.Open(store, s_options);
+        var slowDisk = new TaskCompletionSource();
+        store.Gate = slowDisk.Task;
+        const int callers = 8;
+
+        Task[] claims = Enumerable.Range(0, callers)
+            .Select(i => Task.Factory.StartNew(() => m.ClaimSlot(ClaimRequest.Place(100m + i, OrderSide.Buy, 100m + i, 1m)), TaskCreationOptions.LongRunning))
+            .ToArray();
+        while (m.GetSlots().Count < callers)
+        {
+            await Task.Yield(); // every claim is recorded in memory; the first caller's flush is stuck on the disk
+        }
+
+        Assert.All(claims, c => Assert.False(c.IsCompleted)); // none is acknowledged before its record is on disk
+        slowDisk.SetResult();
+        await Task.WhenAll(claims).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(callers, store.Records.Count);
+        Assert.Equal(2, store.Flushes); // the stuck one, then one for the seven that queued behind it
+        Assert.Equal(Enumerable.Range(1, callers).Select(i => (ulong)i), store.Records.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public void AFailedWrite_IsReportedToTheCaller_AndPoisonsLaterDurability()
+    {
+        var store = new MemoryStore(Durability.GroupCommit);
+        SuperPositionManager m = SuperPositionManager.Open(store, s_options);
+        m.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+        store.Fail = true;
+
+        var error = Assert.Throws<PersistenceFailedException>(() => m.ClaimSlot(ClaimRequest.Place(101m, OrderSide.Buy, 101m, 1m)));
+        Assert.Contains("disk full", error.InnerException!.Message, StringComparison.Ordinal);
+
+        store.Fail = false;
+        Assert.Throws<PersistenceFailedException>(() => m.ClaimSlot(ClaimRequest.Place(102m, OrderSide.Buy, 102m, 1m)));
+    }
+}
