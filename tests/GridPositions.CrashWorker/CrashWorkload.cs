@@ -36,20 +36,20 @@ internal sealed class CrashWorkload
     /// <summary>Runs one step: at most one call that changes the manager (or a checkpoint, when <paramref name="canCheckpoint"/>).</summary>
     public void Step(bool canCheckpoint)
     {
-        int roll = _random.Next(100);
-        if (roll < 30)
+        int roll = _random.Next(1000);
+        if (roll < 300)
         {
             Claim();
         }
-        else if (roll < 50)
+        else if (roll < 500)
         {
             Execute();
         }
-        else if (roll < 65)
+        else if (roll < 650)
         {
             Fill();
         }
-        else if (roll < 97)
+        else if (roll < 996)
         {
             Deliver();
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -23,20 +24,58 @@ public sealed partial class SuperPositionManager
     {
         ArgumentNullException.ThrowIfNull(results);
         OrderActionResult[] batch = [.. results]; // read the caller's list once, before any lock
-        var keys = new long[batch.Length];
-        for (int i = 0; i < keys.Length; i++)
+        var outcomes = new ResultOutcome[batch.Length];
+        ApplyActionResults(batch, outcomes);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Applies results like <see cref="ApplyActionResults(IReadOnlyList{OrderActionResult})"/>, writing the outcomes
+    /// into <paramref name="outcomes"/>; allocates nothing in steady state.
+    /// </summary>
+    /// <param name="results">Results for actions returned by <see cref="ClaimSlots"/>. Read before any lock is taken: do not change them during the call.</param>
+    /// <param name="outcomes">Receives one outcome per result; at least as long as <paramref name="results"/>.</param>
+    /// <exception cref="ArgumentException">A result is malformed (its index is named) or <paramref name="outcomes"/> is too short; nothing was applied.</exception>
+    public void ApplyActionResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes)
+    {
+        if (outcomes.Length < results.Length)
         {
-            if (ValidateResult(batch[i], out keys[i]) is { } problem)
-            {
-                throw new ArgumentException($"results[{i}].{problem}", nameof(results));
-            }
+            throw new ArgumentException($"outcomes holds {outcomes.Length}, fewer than the {results.Length} results.", nameof(outcomes));
         }
 
-        // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
-        DateTimeOffset? now = batch.Any(r => r.Outcome == ActionOutcome.Ambiguous) ? _time.GetUtcNow() : null;
-        var outcomes = new ResultOutcome[keys.Length];
-        var slots = new Slot?[keys.Length];
-        var touched = new SlotEffects[keys.Length];
+        int count = results.Length;
+        long[] keys = ArrayPool<long>.Shared.Rent(count);
+        Slot?[] slots = ArrayPool<Slot?>.Shared.Rent(count);
+        SlotEffects[] touched = ArrayPool<SlotEffects>.Shared.Rent(count);
+        try
+        {
+            bool ambiguous = false;
+            for (int i = 0; i < count; i++)
+            {
+                if (ValidateResult(results[i], out keys[i]) is { } problem)
+                {
+                    throw new ArgumentException($"results[{i}].{problem}", nameof(results));
+                }
+
+                ambiguous |= results[i].Outcome == ActionOutcome.Ambiguous;
+            }
+
+            // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
+            DateTimeOffset? now = ambiguous ? _time.GetUtcNow() : null;
+            Array.Clear(touched, 0, count);
+            ApplyResults(results, outcomes, keys, slots, touched, now);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(keys);
+            ArrayPool<Slot?>.Shared.Return(slots, clearArray: true);
+            ArrayPool<SlotEffects>.Shared.Return(touched, clearArray: true);
+        }
+    }
+
+    private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now)
+    {
+        int count = results.Length;
         List<OrderUpdate>? redrive = null;
         bool published = false;
         BeginOperation();
@@ -45,7 +84,7 @@ public sealed partial class SuperPositionManager
             // Phase 1: resolve each result to its slot.
             lock (_sync)
             {
-                for (int i = 0; i < keys.Length; i++)
+                for (int i = 0; i < count; i++)
                 {
                     _slots.TryGetValue(keys[i], out slots[i]);
                 }
@@ -53,9 +92,9 @@ public sealed partial class SuperPositionManager
 
             // Phase 2: one slot at a time. The slot re-validates the claim token: it may have moved on since phase 1.
             bool anyTouched = false;
-            for (int i = 0; i < keys.Length; i++)
+            for (int i = 0; i < count; i++)
             {
-                outcomes[i] = ApplyResult(batch[i], slots[i], now, ref touched[i], ref published);
+                outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref published);
                 anyTouched |= touched[i].NeedsIndexSync;
             }
 
@@ -64,7 +103,7 @@ public sealed partial class SuperPositionManager
             {
                 lock (_sync)
                 {
-                    for (int i = 0; i < keys.Length; i++)
+                    for (int i = 0; i < count; i++)
                     {
                         if (touched[i].NeedsIndexSync)
                         {
@@ -79,13 +118,12 @@ public sealed partial class SuperPositionManager
             EndOperation();
         }
 
-        foreach (ResultOutcome outcome in outcomes)
+        for (int i = 0; i < count; i++)
         {
-            _counters.Count(outcome.Disposition, isUpdate: false);
+            _counters.Count(outcomes[i].Disposition, isUpdate: false);
         }
 
         AfterOperation(redrive, published);
-        return outcomes;
     }
 
     private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref bool published)

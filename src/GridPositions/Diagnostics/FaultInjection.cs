@@ -36,7 +36,7 @@ internal enum Fault
     /// <summary>Reconciliation acts on slots that changed after it began and on claims whose result has not arrived.</summary>
     ReconcileIgnoresDeferral,
 
-    /// <summary>A call returns before its journal records are on disk (they are written in the background).</summary>
+    /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
 }
 

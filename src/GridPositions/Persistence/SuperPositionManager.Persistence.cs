@@ -25,7 +25,7 @@ public sealed partial class SuperPositionManager
     /// <remarks>
     /// <para>When a call's effect is durable, with <see cref="Durability.GroupCommit"/> or <see cref="Durability.EveryRecord"/>:
     /// when the call returns. That covers every call that changes a slot: <see cref="ClaimSlots"/> (so a claim is on
-    /// disk before its order may be sent), <see cref="ApplyActionResults"/>, <see cref="OnOrderUpdate"/>, the close and
+    /// disk before its order may be sent), <see cref="ApplyActionResults(IReadOnlyList{OrderActionResult})"/>, <see cref="OnOrderUpdate"/>, the close and
     /// modify calls, and <see cref="Reconcile"/>. With <see cref="Durability.None"/> nothing is durable until
     /// <see cref="Checkpoint"/> returns.</para>
     /// <para>Not journaled: leases (a restarted process holds none), parked updates and counters (restored from the
