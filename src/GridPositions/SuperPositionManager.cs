@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GridPositions.Diagnostics;
 using GridPositions.Events;
 using GridPositions.Routing;
@@ -22,11 +23,13 @@ namespace GridPositions;
 public sealed partial class SuperPositionManager
 {
     /// <summary>
-    /// Level 1 of 2. Guards <see cref="_slots"/>, <see cref="_index"/>, <see cref="_parked"/>, <see cref="_nextClaimToken"/>
-    /// and <see cref="_nextClientSequence"/>. Take before any slot lock; never while holding one.
+    /// Level 1 of 2. Guards every write to <see cref="_slots"/> and <see cref="_index"/>, and all of <see cref="_parked"/>,
+    /// <see cref="_nextClaimToken"/> and <see cref="_nextClientSequence"/>. Take before any slot lock; never while holding one.
     /// </summary>
     private readonly object _sync = new();
-    private readonly Dictionary<long, Slot> _slots = [];
+
+    /// <summary>The slot table: written under <see cref="_sync"/>, read without it (slots are never removed).</summary>
+    private readonly ConcurrentDictionary<long, Slot> _slots = new();
     private readonly OrderIndex _index;
     private readonly ParkedUpdates _parked;
     private readonly PriceGrid _grid;
@@ -46,8 +49,11 @@ public sealed partial class SuperPositionManager
     /// <summary>Bumped by <see cref="BeginReconciliation"/>; every slot change records the value it saw.</summary>
     private long _epoch;
 
-    /// <summary>Public calls under way; while zero (read under <see cref="_sync"/>) no slot is between the phases of an update.</summary>
-    private int _operationsInFlight;
+    /// <summary>
+    /// Index windows open: inputs whose phase 2 changed a slot's ids and whose phase 3 has not re-indexed them yet
+    /// (only then may an index entry trail its slot). Incremented under the slot's lock, decremented in phase 3.
+    /// </summary>
+    private int _indexWindows;
 
     /// <summary>Creates an empty manager for the grid described by <paramref name="options"/>.</summary>
     /// <param name="options">The instrument's grid and the manager's bounds.</param>
@@ -93,14 +99,7 @@ public sealed partial class SuperPositionManager
     /// <exception cref="ArgumentException"><paramref name="price"/> is not positive or not on the tick grid.</exception>
     public SlotView? GetSlot(decimal price)
     {
-        long key = _grid.GetTicks(price, nameof(price));
-        Slot? slot;
-        lock (_sync)
-        {
-            _slots.TryGetValue(key, out slot);
-        }
-
-        if (slot is null)
+        if (!_slots.TryGetValue(_grid.GetTicks(price, nameof(price)), out Slot? slot))
         {
             return null;
         }
@@ -151,21 +150,17 @@ public sealed partial class SuperPositionManager
 
     private Slot[] SlotsByKey()
     {
-        Slot[] slots;
-        lock (_sync)
-        {
-            slots = [.. _slots.Values];
-        }
-
+        Slot[] slots = [.. _slots.Values];
         Array.Sort(slots, static (a, b) => a.Key.CompareTo(b.Key));
         return slots;
     }
 
     private OrderRole RoleOf(OrderSide side) => side == _openingSide ? OrderRole.Open : OrderRole.Close;
 
-    private void BeginOperation() => Interlocked.Increment(ref _operationsInFlight);
+    /// <summary>Phase 2 is about to change (or has just changed, under the slot's lock) a slot's ids: until phase 3 re-indexes them, the index may trail the slot.</summary>
+    private void OpenIndexWindow() => Interlocked.Increment(ref _indexWindows);
 
-    private void EndOperation() => Interlocked.Decrement(ref _operationsInFlight);
+    private void CloseIndexWindow() => Interlocked.Decrement(ref _indexWindows);
 
     private static string ToBase36(long value)
     {

@@ -16,6 +16,7 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.SplitClaimCheck), nameof(Scenarios.ClaimStorm) },
         { nameof(Fault.NoTokenRevalidation), nameof(Scenarios.ResultAfterSlotRecycled) },
         { nameof(Fault.DropEarlyUpdates), nameof(Scenarios.EarlyFill) },
+        { nameof(Fault.ParkWithoutRecheck), nameof(Scenarios.EarlyFill) },
         { nameof(Fault.FillByStatus), nameof(Scenarios.EarlyFill) },
         { nameof(Fault.FillByStatus), nameof(Scenarios.CancelRacingFill) },
         { nameof(Fault.CallbackUnderLock), nameof(Scenarios.SubscribersCallingBack) },

@@ -12,7 +12,7 @@ internal static class Internals
         (T)typeof(SuperPositionManager).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(manager)!;
 
     public static Slot Slot(SuperPositionManager manager, decimal price) =>
-        Field<Dictionary<long, Slot>>(manager, "_slots").Values.Single(s => s.Price == price);
+        Field<System.Collections.Concurrent.ConcurrentDictionary<long, Slot>>(manager, "_slots").Values.Single(s => s.Price == price);
 
     public static OrderIndex Index(SuperPositionManager manager) => Field<OrderIndex>(manager, "_index");
 

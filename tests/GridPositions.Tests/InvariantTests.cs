@@ -87,7 +87,9 @@ public class InvariantTests
     public void CheckInvariants_NamesAnIndexEntryPointingAtTheWrongSlot()
     {
         TestGrid grid = Busy();
-        Internals.Index(grid.Manager).AddClientId(Internals.Slot(grid.Manager, 99m).Order.ClientOrderId, Internals.Slot(grid.Manager, 100m));
+        Slots.Slot held = Internals.Slot(grid.Manager, 99m);
+        Assert.True(Internals.Index(grid.Manager).ByClientId.TryRemove(held.Order.ClientOrderId, held));
+        Assert.True(Internals.Index(grid.Manager).ByClientId.TryAdd(held.Order.ClientOrderId, Internals.Slot(grid.Manager, 100m)));
         AssertViolation(grid, "is indexed to slot 100");
     }
 

@@ -1,3 +1,6 @@
+using CsCheck;
+using GridPositions.Slots;
+
 namespace GridPositions.Tests;
 
 public class PriceGridTests
@@ -48,4 +51,25 @@ public class PriceGridTests
     [Fact]
     public void Constructor_NullOptions_Throws() =>
         Assert.Throws<ArgumentNullException>("options", () => new SuperPositionManager(null!));
+
+    /// <summary>The integer fast path for power-of-ten tick sizes agrees with plain decimal division, for any price.</summary>
+    [Fact]
+    public void TickKeys_FastPathAgreesWithDecimalDivision()
+    {
+        Gen<decimal> prices = Gen.OneOf(
+            Gen.Select(Gen.Int, Gen.Int, Gen.Int[0, 3], Gen.Bool, Gen.Byte[0, 28], (lo, mid, hi, negative, scale) => new decimal(lo, mid, hi, negative, scale)),
+            Gen.Select(Gen.Long[1, 10_000_000_000], Gen.Byte[0, 12], (coefficient, scale) => new decimal((int)coefficient, (int)(coefficient >> 32), 0, false, scale)));
+        decimal[] tickSizes = [1m, 0.1m, 0.01m, 0.001m, 0.00000001m, 10m, 0.5m, 0.25m, 0.05m, 1.00m, 0.010m];
+        Gen<decimal> ticks = Gen.Int[0, tickSizes.Length - 1].Select(i => tickSizes[i]);
+        Gen.Select(prices, ticks).Sample((price, tick) =>
+        {
+            var grid = new PriceGrid(tick, 1m);
+            bool onGrid = price > 0 && price % tick == 0 && price / tick <= long.MaxValue;
+            Assert.Equal(onGrid, grid.TryGetTicks(price, out long key));
+            if (onGrid)
+            {
+                Assert.Equal((long)(price / tick), key);
+            }
+        }, iter: 50_000);
+    }
 }

@@ -62,14 +62,16 @@ public sealed partial class SuperPositionManager
 
             // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
             DateTimeOffset? now = ambiguous ? _time.GetUtcNow() : null;
-            Array.Clear(touched, 0, count);
             ApplyResults(results, outcomes, keys, slots, touched, now);
         }
         finally
         {
+            // Only this method rents these types, and it returns them cleared: a rented one is always clean.
+            slots.AsSpan(0, count).Clear();
+            touched.AsSpan(0, count).Clear();
             ArrayPool<long>.Shared.Return(keys);
-            ArrayPool<Slot?>.Shared.Return(slots, clearArray: true);
-            ArrayPool<SlotEffects>.Shared.Return(touched, clearArray: true);
+            ArrayPool<Slot?>.Shared.Return(slots);
+            ArrayPool<SlotEffects>.Shared.Return(touched);
         }
     }
 
@@ -78,50 +80,42 @@ public sealed partial class SuperPositionManager
         int count = results.Length;
         List<OrderUpdate>? redrive = null;
         bool published = false;
-        BeginOperation();
-        try
+        // Phase 1: resolve each result to its slot.
+        lock (_sync)
         {
-            // Phase 1: resolve each result to its slot.
+            for (int i = 0; i < count; i++)
+            {
+                _slots.TryGetValue(keys[i], out slots[i]);
+            }
+        }
+
+        // Phase 2: one slot at a time. The slot re-validates the claim token: it may have moved on since phase 1.
+        // The whole batch is one index window (opened before any slot changes, closed after phase 3).
+        OpenIndexWindow();
+        bool anyTouched = false;
+        for (int i = 0; i < count; i++)
+        {
+            outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref published);
+            anyTouched |= touched[i].NeedsIndexSync;
+        }
+
+        // Phase 3: re-read each touched slot and make its index entries match it now.
+        if (anyTouched)
+        {
             lock (_sync)
             {
                 for (int i = 0; i < count; i++)
                 {
-                    _slots.TryGetValue(keys[i], out slots[i]);
-                }
-            }
-
-            // Phase 2: one slot at a time. The slot re-validates the claim token: it may have moved on since phase 1.
-            bool anyTouched = false;
-            for (int i = 0; i < count; i++)
-            {
-                outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref published);
-                anyTouched |= touched[i].NeedsIndexSync;
-            }
-
-            // Phase 3: re-read each touched slot and make its index entries match it now.
-            if (anyTouched)
-            {
-                lock (_sync)
-                {
-                    for (int i = 0; i < count; i++)
+                    if (touched[i].NeedsIndexSync)
                     {
-                        if (touched[i].NeedsIndexSync)
-                        {
-                            SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref redrive);
-                        }
+                        SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref redrive);
                     }
                 }
             }
         }
-        finally
-        {
-            EndOperation();
-        }
 
-        for (int i = 0; i < count; i++)
-        {
-            _counters.Count(outcomes[i].Disposition, isUpdate: false);
-        }
+        CloseIndexWindow();
+        _counters.CountResults(outcomes[..count]);
 
         AfterOperation(redrive, published);
     }
@@ -146,6 +140,7 @@ public sealed partial class SuperPositionManager
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
             published |= PublishEffects_NeedsSlotLock(slot, effects, outcome.Disposition, null, result);
+
             return outcome;
         }
     }

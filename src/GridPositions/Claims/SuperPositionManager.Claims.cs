@@ -31,20 +31,12 @@ public sealed partial class SuperPositionManager
 
         // Leases expire with time; the clock is read (outside the lock) only once any lease was ever granted.
         DateTimeOffset? now = Volatile.Read(ref _leasesGranted) != 0 ? _time.GetUtcNow() : null;
-        BeginOperation();
-        try
+        lock (_sync)
         {
-            lock (_sync)
+            for (int i = 0; i < results.Length; i++)
             {
-                for (int i = 0; i < results.Length; i++)
-                {
-                    results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive, ref published);
-                }
+                results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive, ref published);
             }
-        }
-        finally
-        {
-            EndOperation();
         }
 
         foreach (ClaimResult result in results)
@@ -251,7 +243,7 @@ public sealed partial class SuperPositionManager
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
             slot = new Slot(key, _grid.ToPrice(key));
-            _slots.Add(key, slot);
+            _slots.TryAdd(key, slot);
         }
 
         return slot;

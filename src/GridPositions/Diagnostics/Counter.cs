@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace GridPositions.Diagnostics;
 
 /// <summary>The manager's counters; names match the properties of <see cref="ManagerCounters"/> and the snapshot's keys.</summary>
@@ -22,27 +24,88 @@ internal enum Counter
     SubscriberFailures,
 }
 
-/// <summary>Lock-free counters (Interlocked), readable at any time.</summary>
+/// <summary>
+/// Lock-free counters (Interlocked), readable at any time. Striped: each thread increments the stripe its id picks,
+/// so threads do not fight over one cache line; a read sums the stripes.
+/// </summary>
 internal sealed class CounterSet
 {
+    private const int Padding = 8; // a cache line of longs before and after each stripe's counters
     private static readonly Counter[] s_all = Enum.GetValues<Counter>();
-    private readonly long[] _values = new long[s_all.Length];
+    private readonly long[][] _stripes;
+    private readonly int _mask;
+
+    public CounterSet()
+    {
+        int stripes = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(Environment.ProcessorCount, 2, 64));
+        _mask = stripes - 1;
+        _stripes = [.. Enumerable.Range(0, stripes).Select(_ => new long[Padding + s_all.Length + Padding])];
+    }
 
     public static IReadOnlyList<Counter> All => s_all;
 
-    public void Increment(Counter counter) => Interlocked.Increment(ref _values[(int)counter]);
+    public void Increment(Counter counter) => Interlocked.Increment(ref Cell(counter));
 
     public void Add(Counter counter, long amount)
     {
         if (amount != 0)
         {
-            Interlocked.Add(ref _values[(int)counter], amount);
+            Interlocked.Add(ref Cell(counter), amount);
         }
     }
 
-    public long Read(Counter counter) => Interlocked.Read(ref _values[(int)counter]);
+    public long Read(Counter counter)
+    {
+        long sum = 0;
+        foreach (long[] stripe in _stripes)
+        {
+            sum += Interlocked.Read(ref stripe[Padding + (int)counter]);
+        }
 
-    public void Set(Counter counter, long value) => Interlocked.Exchange(ref _values[(int)counter], value);
+        return sum;
+    }
+
+    /// <summary>Sets a counter (restore; no other thread uses the manager yet).</summary>
+    public void Set(Counter counter, long value)
+    {
+        foreach (long[] stripe in _stripes)
+        {
+            Interlocked.Exchange(ref stripe[Padding + (int)counter], 0);
+        }
+
+        Interlocked.Exchange(ref _stripes[0][Padding + (int)counter], value);
+    }
+
+    private ref long Cell(Counter counter) => ref _stripes[Environment.CurrentManagedThreadId & _mask][Padding + (int)counter];
+
+    /// <summary>Counts a batch of result outcomes with one increment per kind.</summary>
+    public void CountResults(ReadOnlySpan<ResultOutcome> outcomes)
+    {
+        int applied = 0, duplicate = 0, stale = 0, rejected = 0;
+        foreach (ResultOutcome outcome in outcomes)
+        {
+            switch (outcome.Disposition)
+            {
+                case InputDisposition.Applied:
+                    applied++;
+                    break;
+                case InputDisposition.Duplicate:
+                    duplicate++;
+                    break;
+                case InputDisposition.Stale:
+                    stale++;
+                    break;
+                default:
+                    rejected++;
+                    break;
+            }
+        }
+
+        Add(Counter.ResultsApplied, applied);
+        Add(Counter.ResultsDuplicate, duplicate);
+        Add(Counter.ResultsStale, stale);
+        Add(Counter.ResultsRejected, rejected);
+    }
 
     public void Count(InputDisposition disposition, bool isUpdate)
     {

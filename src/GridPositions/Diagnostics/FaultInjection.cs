@@ -36,6 +36,9 @@ internal enum Fault
     /// <summary>Reconciliation acts on slots that changed after it began and on claims whose result has not arrived.</summary>
     ReconcileIgnoresDeferral,
 
+    /// <summary>An update the lock-free lookup missed is parked without routing it again under the manager's lock.</summary>
+    ParkWithoutRecheck,
+
     /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
 }

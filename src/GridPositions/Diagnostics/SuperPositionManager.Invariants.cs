@@ -15,15 +15,14 @@ public sealed partial class SuperPositionManager
     /// closed; realised profit equal to its closing fills' sum; cumulative fill within the order; an opening order's
     /// fill equal to the inventory; a closing order never larger than the inventory); no order or client id belongs to
     /// two slots; parked
-    /// updates are within bounds and each one parked is still parked, re-driven or expired. When no call is under way,
-    /// the indexes must also match the slots exactly (during a call they may trail its phase 2 until its phase 3).
+    /// updates are within bounds and each one parked is still parked, re-driven or expired. Unless some input is between
+    /// a phase 2 that changed a slot's ids and its phase 3, the indexes must also match the slots exactly.
     /// </remarks>
     public InvariantCheckResult CheckInvariants()
     {
         lock (_sync)
         {
-            // Any call under way has passed its phase 1 only after we release _sync, or is between phases 2 and 3.
-            bool atRest = Volatile.Read(ref _operationsInFlight) == 0;
+            int windowsBefore = Volatile.Read(ref _indexWindows);
             var clientOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
             var orderOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
@@ -52,6 +51,9 @@ public sealed partial class SuperPositionManager
                 }
             }
 
+            // A window opened during the pass cannot close before we release _sync (its phase 3 needs it), so none at
+            // either end means the index could not trail any slot we read: it must match them exactly.
+            bool atRest = windowsBefore == 0 && Volatile.Read(ref _indexWindows) == 0;
             if (atRest)
             {
                 if (CheckIndex("client order id", _index.ByClientId, clientOwners) is { } clientViolation)
@@ -70,7 +72,7 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Index entries and slot ownership must be the same set of pairs.</summary>
-    private static string? CheckIndex(string kind, IReadOnlyDictionary<string, Slot> index, Dictionary<string, Slot> owners)
+    private static string? CheckIndex(string kind, Routing.ReadMostlyIndex index, Dictionary<string, Slot> owners)
     {
         foreach ((string id, Slot owner) in owners)
         {

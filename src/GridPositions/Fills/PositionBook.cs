@@ -34,25 +34,18 @@ internal struct PositionBook
     public decimal ClosedEntryNotional;
     public decimal ClosedFees;
 
-    // The round trip in progress: everything since the slot was last flat.
-    public decimal TripQuantity;
-    public decimal TripEntryNotional;
-    public decimal TripExitNotional;
-    public decimal TripFees;
+    /// <summary>The closed totals when the slot was last flat: a round trip is what they grew by since.</summary>
+    public ClosedTotals TripStart;
     public long RoundTrips;
 
     public readonly bool IsFlat => Inventory == 0;
 
-    /// <summary>Books an opening fill.</summary>
+    /// <summary>Books an opening fill. Every sum is computed before any is stored, so an overflow changes nothing.</summary>
     public void Open(decimal quantity, decimal notional, decimal fee)
     {
-        Inventory += quantity;
-        EntryNotional += notional;
-        EntryFees += fee;
-        OpenedQuantity += quantity;
-        TripQuantity += quantity;
-        TripEntryNotional += notional;
-        TripFees += fee;
+        decimal inventory = Inventory + quantity, entryNotional = EntryNotional + notional;
+        decimal entryFees = EntryFees + fee, opened = OpenedQuantity + quantity;
+        (Inventory, EntryNotional, EntryFees, OpenedQuantity) = (inventory, entryNotional, entryFees, opened);
     }
 
     /// <summary>
@@ -70,17 +63,13 @@ internal struct PositionBook
         decimal entryPart = all ? EntryNotional : Share(EntryNotional, quantity);
         decimal entryFeePart = all ? EntryFees : Share(EntryFees, quantity);
 
+        // Every value is computed before any is stored, so an overflow changes nothing.
         decimal realized = (sign * (notional - entryPart)) - entryFeePart - fee;
-        Inventory -= quantity;
-        EntryNotional -= entryPart;
-        EntryFees -= entryFeePart;
-        RealizedPnl += realized;
-        ClosedQuantity += quantity;
-        ClosedExitNotional += notional;
-        ClosedEntryNotional += entryPart;
-        ClosedFees += entryFeePart + fee;
-        TripExitNotional += notional;
-        TripFees += fee;
+        decimal inventory = Inventory - quantity, entryNotional = EntryNotional - entryPart, entryFees = EntryFees - entryFeePart;
+        decimal realizedPnl = RealizedPnl + realized, closed = ClosedQuantity + quantity, closedExit = ClosedExitNotional + notional;
+        decimal closedEntry = ClosedEntryNotional + entryPart, closedFees = ClosedFees + entryFeePart + fee;
+        (Inventory, EntryNotional, EntryFees, RealizedPnl) = (inventory, entryNotional, entryFees, realizedPnl);
+        (ClosedQuantity, ClosedExitNotional, ClosedEntryNotional, ClosedFees) = (closed, closedExit, closedEntry, closedFees);
         return realized;
     }
 
@@ -106,37 +95,32 @@ internal struct PositionBook
         else
         {
             EntryNotional += delta * estimatedEntryPrice;
-            TripQuantity += delta;
-            TripEntryNotional += delta * estimatedEntryPrice;
         }
 
         Inventory = quantity;
         AdjustedQuantity += delta;
         if (Inventory == 0)
         {
-            // Flat without a closing fill: no round trip to report; the next one starts clean.
-            TripQuantity = TripEntryNotional = TripExitNotional = TripFees = 0;
+            TripStart = Closed; // flat without a closing fill: no round trip to report; the next one starts here
         }
     }
 
-    /// <summary>Ends the round trip in progress once the slot is flat again, returning its totals.</summary>
+    /// <summary>Ends the round trip in progress once a closing fill made the slot flat, returning its totals.</summary>
     public RoundTrip CompleteRoundTrip(int sign)
     {
         RoundTrips++;
-        var trip = new RoundTrip(
-            RoundTrips,
-            TripQuantity,
-            TripEntryNotional,
-            TripExitNotional,
-            TripFees,
-            (sign * (TripExitNotional - TripEntryNotional)) - TripFees);
-        TripQuantity = 0;
-        TripEntryNotional = 0;
-        TripExitNotional = 0;
-        TripFees = 0;
-        return trip;
+        ClosedTotals end = Closed;
+        decimal quantity = end.Quantity - TripStart.Quantity, entry = end.EntryNotional - TripStart.EntryNotional;
+        decimal exit = end.ExitNotional - TripStart.ExitNotional, fees = end.Fees - TripStart.Fees;
+        TripStart = end;
+        return new RoundTrip(RoundTrips, quantity, entry, exit, fees, (sign * (exit - entry)) - fees);
     }
+
+    private readonly ClosedTotals Closed => new(ClosedQuantity, ClosedEntryNotional, ClosedExitNotional, ClosedFees);
 }
 
-/// <summary>The totals of one completed round trip.</summary>
-internal readonly record struct RoundTrip(long Number, decimal Quantity, decimal EntryNotional, decimal ExitNotional, decimal Fees, decimal RealizedPnl);
+/// <summary>The lifetime closed totals at one moment.</summary>
+internal readonly record struct ClosedTotals(decimal Quantity, decimal EntryNotional, decimal ExitNotional, decimal Fees);
+
+/// <summary>The totals of one completed round trip (a class: made only when a trip completes).</summary>
+internal sealed record RoundTrip(long Number, decimal Quantity, decimal EntryNotional, decimal ExitNotional, decimal Fees, decimal RealizedPnl);

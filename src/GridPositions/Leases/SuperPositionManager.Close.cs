@@ -34,38 +34,30 @@ public sealed partial class SuperPositionManager
         PositionConflictException? conflict = null;
         CloseStart start;
         bool published = false;
-        BeginOperation();
-        try
+        lock (_sync)
         {
-            lock (_sync)
+            if (!_slots.TryGetValue(key, out Slot? slot))
             {
-                if (!_slots.TryGetValue(key, out Slot? slot))
-                {
-                    return new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
-                }
-
-                lock (slot.Sync)
-                {
-                    conflict = slot.LeaseConflict_NeedsLock(now);
-#if FAULT_INJECTION
-                    if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
-                    {
-                        // The injected bug: let go of both locks between the check and the act.
-                        Monitor.Exit(slot.Sync);
-                        Monitor.Exit(_sync);
-                        Monitor.Enter(_sync);
-                        Monitor.Enter(slot.Sync);
-                    }
-#endif
-                    start = conflict is null
-                        ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now, ref published)
-                        : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
-                }
+                return new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
-        }
-        finally
-        {
-            EndOperation();
+
+            lock (slot.Sync)
+            {
+                conflict = slot.LeaseConflict_NeedsLock(now);
+#if FAULT_INJECTION
+                if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
+                {
+                    // The injected bug: let go of both locks between the check and the act.
+                    Monitor.Exit(slot.Sync);
+                    Monitor.Exit(_sync);
+                    Monitor.Enter(_sync);
+                    Monitor.Enter(slot.Sync);
+                }
+#endif
+                start = conflict is null
+                    ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now, ref published)
+                    : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
+            }
         }
 
         AfterOperation(null, published);
@@ -130,32 +122,24 @@ public sealed partial class SuperPositionManager
         Exception? refused = null;
         CloseOrder result = new(null, null);
         bool published = false;
-        BeginOperation();
-        try
+        lock (_sync)
         {
-            lock (_sync)
+            Slot slot = LeasedSlot(lease);
+            lock (slot.Sync)
             {
-                Slot slot = LeasedSlot_NeedsGlobalLock(lease);
-                lock (slot.Sync)
+                refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
+                    : slot.Status != SlotStatus.Free ? new InvalidOperationException($"Slot {slot.Price} still has order {slot.Order.ClientOrderId} ({slot.Status}); its cancel or result must land before the closing order.")
+                    : null;
+                if (refused is null)
                 {
-                    refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
-                        : slot.Status != SlotStatus.Free ? new InvalidOperationException($"Slot {slot.Price} still has order {slot.Order.ClientOrderId} ({slot.Status}); its cancel or result must land before the closing order.")
-                        : null;
-                    if (refused is null)
-                    {
-                        result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, ref published);
-                    }
-                }
-
-                if (result.Action is { } action)
-                {
-                    _index.AddClientId(action.ClientOrderId, slot);
+                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, ref published);
                 }
             }
-        }
-        finally
-        {
-            EndOperation();
+
+            if (result.Action is { } action)
+            {
+                _index.AddClientId(action.ClientOrderId, slot);
+            }
         }
 
         AfterOperation(null, published);
@@ -209,11 +193,7 @@ public sealed partial class SuperPositionManager
     internal bool IsLeaseHeld(PositionLease lease)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        Slot slot;
-        lock (_sync)
-        {
-            slot = LeasedSlot_NeedsGlobalLock(lease);
-        }
+        Slot slot = LeasedSlot(lease);
 
         lock (slot.Sync)
         {
@@ -224,11 +204,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Ends <paramref name="lease"/> if it still names its slot; safe to call any number of times.</summary>
     internal void ReleaseLease(PositionLease lease)
     {
-        Slot slot;
-        lock (_sync)
-        {
-            slot = LeasedSlot_NeedsGlobalLock(lease);
-        }
+        Slot slot = LeasedSlot(lease);
 
         bool published = false;
         lock (slot.Sync)
@@ -243,7 +219,7 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>A lease is only ever granted on an existing slot, and slots are never removed.</summary>
-    private Slot LeasedSlot_NeedsGlobalLock(PositionLease lease) =>
+    private Slot LeasedSlot(PositionLease lease) =>
         _slots.TryGetValue(_grid.GetTicks(lease.SlotPrice, nameof(lease)), out Slot? slot) && ReferenceEquals(lease.Owner, this)
             ? slot
             : throw new ArgumentException($"{lease} was not granted by this manager.", nameof(lease));

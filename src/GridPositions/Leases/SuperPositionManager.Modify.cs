@@ -21,13 +21,7 @@ public sealed partial class SuperPositionManager
         Exception? refused;
         PositionLease? lease = null;
         bool published = false;
-        Slot? slot;
-        lock (_sync)
-        {
-            _slots.TryGetValue(key, out slot);
-        }
-
-        if (slot is null)
+        if (!_slots.TryGetValue(key, out Slot? slot))
         {
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
@@ -77,11 +71,7 @@ public sealed partial class SuperPositionManager
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        Slot slot;
-        lock (_sync)
-        {
-            slot = LeasedSlot_NeedsGlobalLock(lease);
-        }
+        Slot slot = LeasedSlot(lease);
 
         Exception? refused = null;
         TargetChange? change = null;
@@ -120,13 +110,7 @@ public sealed partial class SuperPositionManager
     public IReadOnlyList<TargetChange> GetTargetHistory(decimal slotPrice)
     {
         long key = _grid.GetTicks(slotPrice, nameof(slotPrice));
-        Slot? slot;
-        lock (_sync)
-        {
-            _slots.TryGetValue(key, out slot);
-        }
-
-        if (slot is null)
+        if (!_slots.TryGetValue(key, out Slot? slot))
         {
             return [];
         }

@@ -99,8 +99,7 @@ public sealed partial class SuperPositionManager
     /// <summary>With no lock held: waits until the current call's records are durable, then checkpoints if due.</summary>
     private void AwaitDurable()
     {
-        ulong sequence = t_awaitSequence;
-        if (sequence == 0 || _journal is not { } journal)
+        if (_journal is not { } journal || t_awaitSequence is not (> 0 and var sequence))
         {
             return;
         }

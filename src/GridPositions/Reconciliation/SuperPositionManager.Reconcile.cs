@@ -41,32 +41,24 @@ public sealed partial class SuperPositionManager
         var run = new ReconciliationRun(this, ticket, exchange, _time.GetUtcNow());
         List<OrderUpdate>? redrive = null;
         bool published = false;
-        BeginOperation();
-        try
+        lock (_sync)
         {
-            lock (_sync)
+            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
             {
-                foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
+                SlotEffects effects = default;
+                lock (slot.Sync)
                 {
-                    SlotEffects effects = default;
-                    lock (slot.Sync)
-                    {
-                        published |= run.ReconcileSlot_NeedsLocks(slot, ref effects);
-                    }
-
-                    if (effects.NeedsIndexSync)
-                    {
-                        SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
-                    }
+                    published |= run.ReconcileSlot_NeedsLocks(slot, ref effects);
                 }
 
-                published |= run.ReconcileUnknownOrders_NeedsGlobalLock(ref redrive);
-                run.ComparePositions_NeedsGlobalLock();
+                if (effects.NeedsIndexSync)
+                {
+                    SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+                }
             }
-        }
-        finally
-        {
-            EndOperation();
+
+            published |= run.ReconcileUnknownOrders_NeedsGlobalLock(ref redrive);
+            run.ComparePositions_NeedsGlobalLock();
         }
 
         AfterOperation(redrive, published);

@@ -7,11 +7,16 @@ namespace GridPositions.Routing;
 /// The two derived indexes, <c>orderId -> slot</c> and <c>clientOrderId -> slot</c>, plus a bounded memory of
 /// finished orders' ids so their late updates reach their slot (as duplicates) instead of waiting to expire.
 /// </summary>
-/// <remarks>Guarded by the manager's lock (level 1); every member must be called with it held.</remarks>
+/// <remarks>
+/// Written only under the manager's lock (level 1), and every member except <see cref="TryRouteLive"/> must be called
+/// with it held. The two live indexes can be read without the lock (<see cref="ReadMostlyIndex"/>), which is what
+/// <see cref="TryRouteLive"/> does: what it returns may trail a slot by one phase, which phase 2's re-validation absorbs,
+/// and a miss sends the caller to <see cref="TryRoute"/> under the lock.
+/// </remarks>
 internal sealed class OrderIndex
 {
-    private readonly Dictionary<string, Slot> _byOrderId = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Slot> _byClientId = new(StringComparer.Ordinal);
+    private readonly ReadMostlyIndex _byOrderId = new();
+    private readonly ReadMostlyIndex _byClientId = new();
     private readonly RetiredIds _retiredOrderIds;
     private readonly RetiredIds _retiredClientIds;
 
@@ -21,9 +26,24 @@ internal sealed class OrderIndex
         _retiredClientIds = new RetiredIds(retiredCapacity);
     }
 
-    public IReadOnlyDictionary<string, Slot> ByOrderId => _byOrderId;
+    public ReadMostlyIndex ByOrderId => _byOrderId;
 
-    public IReadOnlyDictionary<string, Slot> ByClientId => _byClientId;
+    public ReadMostlyIndex ByClientId => _byClientId;
+
+    /// <summary>
+    /// The lock-free fast path: the live order with this exchange id, or, for an update without one, the live order
+    /// with this client id. Anything else (an id not live yet, a finished order) takes <see cref="TryRoute"/> under the lock.
+    /// </summary>
+    public bool TryRouteLive(string? orderId, string? clientOrderId, [NotNullWhen(true)] out Slot? slot)
+    {
+        if (orderId is not null)
+        {
+            return _byOrderId.TryGetWithoutLock(orderId, out slot);
+        }
+
+        slot = null;
+        return clientOrderId is not null && _byClientId.TryGetWithoutLock(clientOrderId, out slot);
+    }
 
     /// <summary>
     /// Routes by order id first (live, then finished orders), then by client order id (live, then finished). An
@@ -51,7 +71,7 @@ internal sealed class OrderIndex
         _byClientId.ContainsKey(clientOrderId) || _retiredClientIds.Contains(clientOrderId);
 
     /// <summary>Indexes a new claim's client order id.</summary>
-    public void AddClientId(string clientOrderId, Slot slot) => _byClientId[clientOrderId] = slot;
+    public void AddClientId(string clientOrderId, Slot slot) => _byClientId.TryAdd(clientOrderId, slot);
 
     /// <summary>
     /// Brings the entries for one order's ids in line with what its slot holds now. <paramref name="currentClientId"/>
@@ -75,17 +95,14 @@ internal sealed class OrderIndex
         return added;
     }
 
-    private static bool SyncOne(Dictionary<string, Slot> index, RetiredIds retired, Slot slot, string id, bool slotHoldsId)
+    private static bool SyncOne(ReadMostlyIndex index, RetiredIds retired, Slot slot, string id, bool slotHoldsId)
     {
         if (slotHoldsId)
         {
             return index.TryAdd(id, slot);
         }
 
-        if (index.TryGetValue(id, out Slot? current) && ReferenceEquals(current, slot))
-        {
-            index.Remove(id);
-        }
+        index.TryRemove(id, slot); // only if it still points at this slot
 
         retired.Add(id, slot);
         return false;

@@ -22,7 +22,11 @@ public sealed partial class SuperPositionManager
     public InputDisposition OnOrderUpdate(OrderUpdate update)
     {
         // Exchanges often send "" for a missing id: it is no id, never an id that could match another order's "".
-        update = update with { OrderId = BlankToNull(update.OrderId), ClientOrderId = BlankToNull(update.ClientOrderId) };
+        if (IsBlank(update.OrderId) || IsBlank(update.ClientOrderId))
+        {
+            update = update with { OrderId = IsBlank(update.OrderId) ? null : update.OrderId, ClientOrderId = IsBlank(update.ClientOrderId) ? null : update.ClientOrderId };
+        }
+
         ValidateUpdate(update);
         List<OrderUpdate>? redrive = null;
         bool published = false;
@@ -53,44 +57,42 @@ public sealed partial class SuperPositionManager
         Slot? slot;
         var effects = default(SlotEffects);
         InputDisposition disposition;
-        BeginOperation();
-        try
+        // Phase 1: route by order id, then client order id; park what matches nothing.
+        slot = RouteOrPark(update, ref published);
+        if (slot is null)
         {
-            // Phase 1: route by order id, then client order id; park what matches nothing.
-            slot = RouteOrPark(update, ref published);
-            if (slot is null)
-            {
-                return InputDisposition.Parked;
-            }
+            return InputDisposition.Parked;
+        }
 
-            // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
-            lock (slot.Sync)
-            {
-                disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-                published |= PublishEffects_NeedsSlotLock(slot, effects, disposition, update, null);
-#if FAULT_INJECTION
-                if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
-                {
-                    lock (_sync)
-                    {
-                        SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
-                    }
-                }
-#endif
-            }
-
-            // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
+        // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
+        lock (slot.Sync)
+        {
+            disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
+            published |= PublishEffects_NeedsSlotLock(slot, effects, disposition, update, null);
             if (effects.NeedsIndexSync)
+            {
+                OpenIndexWindow(); // under the slot's lock: before anyone can see the change
+            }
+#if FAULT_INJECTION
+            if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
             {
                 lock (_sync)
                 {
                     SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
                 }
             }
+#endif
         }
-        finally
+
+        // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
+        if (effects.NeedsIndexSync)
         {
-            EndOperation();
+            lock (_sync)
+            {
+                SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+            }
+
+            CloseIndexWindow();
         }
 
         _counters.Count(disposition, isUpdate: true);
@@ -113,10 +115,20 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Phase 1 of an update: finds its slot, or parks it and returns null.</summary>
-    /// <remarks>The clock is user code, so it is read outside the lock: up front when updates are parked (to expire
-    /// old ones), otherwise only once routing has failed, after which routing is tried again.</remarks>
+    /// <remarks>
+    /// A live order is found without the lock (the index may trail by one phase, which phase 2 absorbs). Anything else
+    /// is routed again under the lock, where routing and parking are one step with the re-drive in phase 3, so an update
+    /// is parked only if its mapping really is absent. The clock is user code, so it is read outside the lock: up front
+    /// when updates are parked (to expire old ones), otherwise only once routing has failed, then routing is tried again.
+    /// </remarks>
     private Slot? RouteOrPark(in OrderUpdate update, ref bool published)
     {
+        // Fast path, without the lock: the update's order is live and nothing is parked (nothing to expire).
+        if (_parked.CountWithoutLock == 0 && _index.TryRouteLive(update.OrderId, update.ClientOrderId, out Slot? live))
+        {
+            return live;
+        }
+
         DateTimeOffset? now = _parked.CountWithoutLock > 0 ? _time.GetUtcNow() : null;
         while (true)
         {
@@ -130,6 +142,13 @@ public sealed partial class SuperPositionManager
 
                 bool routed = _index.TryRoute(update.OrderId, update.ClientOrderId, out Slot? slot);
 #if FAULT_INJECTION
+                if (FaultInjection.Is(Fault.ParkWithoutRecheck))
+                {
+                    routed = false; // the injected bug: trust the lock-free miss instead of routing again under the lock
+                    slot = null;
+                }
+#endif
+#if FAULT_INJECTION
                 if (!routed && FaultInjection.Is(Fault.DropEarlyUpdates))
                 {
                     return null;
@@ -141,7 +160,11 @@ public sealed partial class SuperPositionManager
                     _counters.Increment(Counter.UpdatesParked);
                 }
 
-                published |= CountExpired_NeedsGlobalLock(expired);
+                if (expired is not null)
+                {
+                    published |= CountExpired_NeedsGlobalLock(expired);
+                }
+
                 if (routed || now is not null)
                 {
                     return slot;
@@ -152,7 +175,7 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    private static string? BlankToNull(string? id) => string.IsNullOrWhiteSpace(id) ? null : id;
+    private static bool IsBlank(string? id) => id is not null && string.IsNullOrWhiteSpace(id);
 
     private static void ValidateUpdate(in OrderUpdate update)
     {

@@ -3,10 +3,16 @@ namespace GridPositions.Slots;
 /// <summary>Exact conversions between prices and integer tick keys, and the quantity-step rule.</summary>
 internal readonly struct PriceGrid
 {
+    private static readonly ulong[] s_powersOfTen = [.. Enumerable.Range(0, 20).Select(i => (ulong)Math.Pow(10, i))];
+
+    /// <summary>When the tick size is 10^-n (1, 0.1, 0.01...): n, so keys are exact integer arithmetic; otherwise -1.</summary>
+    private readonly int _tickDecimals;
+
     public PriceGrid(decimal tickSize, decimal quantityStep)
     {
         TickSize = tickSize;
         QuantityStep = quantityStep;
+        _tickDecimals = Parts(tickSize, out ulong mantissa, out int scale) && mantissa == 1 ? scale : -1;
     }
 
     public decimal TickSize { get; }
@@ -15,6 +21,47 @@ internal readonly struct PriceGrid
 
     /// <summary>The tick key of <paramref name="price"/>: 100, 100.0 and 100.00 all give the same key.</summary>
     public bool TryGetTicks(decimal price, out long ticks)
+    {
+        ticks = 0;
+
+        // Fast path: the price's coefficient rescaled to the tick's decimals, with no decimal division.
+        if (_tickDecimals >= 0 && Parts(price, out ulong coefficient, out int scale))
+        {
+            if (coefficient == 0)
+            {
+                return false;
+            }
+
+            int shift = _tickDecimals - scale;
+            if (shift >= 0 && shift < s_powersOfTen.Length)
+            {
+                ulong factor = s_powersOfTen[shift];
+                if (coefficient > (ulong)long.MaxValue / factor)
+                {
+                    return false; // beyond a 64-bit key
+                }
+
+                ticks = (long)(coefficient * factor);
+                return true;
+            }
+
+            if (shift < 0 && -shift < s_powersOfTen.Length)
+            {
+                ulong divisor = s_powersOfTen[-shift];
+                if (coefficient % divisor != 0 || coefficient / divisor > long.MaxValue)
+                {
+                    return false;
+                }
+
+                ticks = (long)(coefficient / divisor);
+                return true;
+            }
+        }
+
+        return TryGetTicksSlow(price, out ticks);
+    }
+
+    private bool TryGetTicksSlow(decimal price, out long ticks)
     {
         ticks = 0;
         if (price <= 0 || price % TickSize != 0)
@@ -30,6 +77,17 @@ internal readonly struct PriceGrid
 
         ticks = (long)quotient;
         return true;
+    }
+
+    /// <summary>A non-negative decimal whose coefficient fits 64 bits, as coefficient and scale.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool Parts(decimal value, out ulong coefficient, out int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        coefficient = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+        scale = (bits[3] >> 16) & 0xFF;
+        return bits[2] == 0 && bits[3] >= 0;
     }
 
     public long GetTicks(decimal price, string paramName)

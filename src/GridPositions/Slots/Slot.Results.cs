@@ -51,8 +51,7 @@ internal sealed partial class Slot
             }
 
             effects.Changed = true;
-            effects.TouchedClientOrderId = Order.ClientOrderId;
-            effects.TouchedOrderId = Order.OrderId;
+            effects.TouchedOrderId = Order.OrderId; // the client id's entry has not changed since the claim made it
             return new ResultOutcome(InputDisposition.Applied);
         }
 

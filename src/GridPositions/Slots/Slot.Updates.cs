@@ -41,8 +41,7 @@ internal sealed partial class Slot
         {
             Order.OrderId = update.OrderId;
             effects.Changed = true;
-            effects.TouchedClientOrderId = Order.ClientOrderId;
-            effects.TouchedOrderId = Order.OrderId;
+            effects.TouchedOrderId = Order.OrderId; // the client id's entry has not changed since the claim made it
         }
 
         if (IsTerminal(update.Status))
@@ -87,7 +86,6 @@ internal sealed partial class Slot
     /// <returns>Null when booked, otherwise why the update is rejected.</returns>
     private string? BookFill(in OrderUpdate update, int sign, ref SlotEffects effects)
     {
-        PositionBook next = Position;
         decimal cumulativeQuote, quantity, notional, fee, realized = 0;
         RoundTrip? trip = null;
         try
@@ -106,17 +104,18 @@ internal sealed partial class Slot
                 return $"order {Order.ClientOrderId}: cumulative notional went from {Order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
             }
 
+            // Open and Close store nothing unless all their arithmetic succeeds.
             fee = update.CumulativeFee - Order.FilledFee;
             if (Order.Role == OrderRole.Open)
             {
-                next.Open(quantity, notional, fee);
+                Position.Open(quantity, notional, fee);
             }
             else
             {
-                realized = next.Close(quantity, notional, fee, sign);
-                if (next.IsFlat)
+                realized = Position.Close(quantity, notional, fee, sign);
+                if (Position.IsFlat)
                 {
-                    trip = next.CompleteRoundTrip(sign);
+                    trip = Position.CompleteRoundTrip(sign);
                 }
             }
         }
@@ -125,8 +124,7 @@ internal sealed partial class Slot
             return $"order {Order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
         }
 
-        Position = next;
-        if (next.IsFlat && Order.Role == OrderRole.Close)
+        if (Order.Role == OrderRole.Close && Position.IsFlat)
         {
             // The position is closed: its targets go, and a close lease is complete.
             ClearPositionTargets_NeedsLock();
@@ -142,12 +140,12 @@ internal sealed partial class Slot
         effects.CompletedTrip = trip;
         effects.Changed = true;
         effects.HasFill = true;
-        effects.FillSide = Order.Side;
-        effects.FillRole = Order.Role;
         effects.FillQuantity = quantity;
         effects.FillNotional = notional;
         effects.FillFee = fee;
         effects.FillRealizedPnl = realized;
+        effects.FillSide = Order.Side; // kept for the event: a terminal update clears the order right after
+        effects.FillRole = Order.Role;
         effects.FillClientOrderId = Order.ClientOrderId;
         effects.FillOrderId = Order.OrderId ?? update.OrderId;
         return null;

@@ -124,7 +124,7 @@ public sealed partial class SuperPositionManager
                 }
 
                 Slot slot = SlotWire.FromWire(wire, key, _grid.ToPrice(key));
-                _slots.Add(key, slot);
+                _slots.TryAdd(key, slot);
                 maxToken = Math.Max(maxToken, Math.Max(slot.Order.ClaimToken, Math.Max(slot.Order.CancelToken, slot.LastOrder.ClaimToken)));
                 if (slot.Status != SlotStatus.Free)
                 {

@@ -147,7 +147,7 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
                         slot.Status = SlotStatus.Live;
                     }
 
-                    return (InputDisposition.Applied, false, o.ClientOrderId, o.OrderId);
+                    return (InputDisposition.Applied, false, null, o.OrderId);
                 case ActionOutcome.Succeeded:
                     return (o.OrderId == r.OrderId ? InputDisposition.Duplicate : InputDisposition.Rejected, false, null, null);
                 case ActionOutcome.Failed:
@@ -288,7 +288,7 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
         if (o.OrderId is null && u.OrderId is not null)
         {
             o.OrderId = u.OrderId;
-            (changed, touchedCid, touchedOid) = (true, o.ClientOrderId, o.OrderId);
+            (changed, touchedOid) = (true, o.OrderId);
         }
 
         if (IsTerminal(u.Status))

@@ -93,7 +93,8 @@ public class JournalTests
         Task[] claims = Enumerable.Range(0, callers)
             .Select(i => Task.Factory.StartNew(() => m.ClaimSlot(ClaimRequest.Place(100m + i, OrderSide.Buy, 100m + i, 1m)), TaskCreationOptions.LongRunning))
             .ToArray();
-        while (m.GetSlots().Count < callers)
+        // A claimed slot shows PendingPlace only once the claim's lock section, which records it, is over.
+        while (m.GetSlots().Count(s => s.Status == SlotStatus.PendingPlace) < callers)
         {
             await Task.Yield(); // every claim is recorded in memory; the first caller's flush is stuck on the disk
         }

@@ -1,0 +1,169 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using GridPositions.Slots;
+
+namespace GridPositions.Routing;
+
+/// <summary>
+/// A string-to-slot map written only under the manager's lock and readable without it. Open addressing with linear
+/// probing in one array of structs, so adding an entry allocates nothing once the array is large enough. Lock-free
+/// reads are validated by a version counter (a seqlock): a read that overlapped a write reports "not found", and the
+/// caller then asks again under the lock, where the answer is authoritative.
+/// </summary>
+internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
+{
+    /// <summary>Marks a removed entry; compared by reference, so no real id can be mistaken for it.</summary>
+    private static readonly string s_removed = new('\u0000', 1);
+
+    private Entry[] _entries = new Entry[16];
+    private int _used; // live entries and tombstones
+    private int _version; // odd while a write is in progress
+
+    public int Count { get; private set; }
+
+    /// <summary>Without the lock: true only if the id was present at one instant; false may mean "ask under the lock".</summary>
+    public bool TryGetWithoutLock(string key, [NotNullWhen(true)] out Slot? value)
+    {
+        int before = Volatile.Read(ref _version);
+        bool found = Find(Volatile.Read(ref _entries), key, out value);
+        Interlocked.MemoryBarrier(); // every read of the entries completes before the version is read again
+        if ((before & 1) != 0 || Volatile.Read(ref _version) != before)
+        {
+            value = null;
+            return false;
+        }
+
+        return found;
+    }
+
+    /// <summary>Under the manager's lock.</summary>
+    public bool TryGetValue(string key, [NotNullWhen(true)] out Slot? value) => Find(_entries, key, out value);
+
+    /// <summary>Under the manager's lock.</summary>
+    public bool ContainsKey(string key) => Find(_entries, key, out _);
+
+    /// <summary>Under the manager's lock: adds the entry unless the key is present.</summary>
+    public bool TryAdd(string key, Slot value)
+    {
+        if (Find(_entries, key, out _))
+        {
+            return false;
+        }
+
+        BeginWrite();
+        if ((_used + 1) * 2 > _entries.Length)
+        {
+            Resize();
+        }
+
+        int hash = Hash(key), mask = _entries.Length - 1, index = hash & mask;
+        while (_entries[index].Key is { } occupant && !ReferenceEquals(occupant, s_removed))
+        {
+            index = (index + 1) & mask;
+        }
+
+        if (_entries[index].Key is null)
+        {
+            _used++;
+        }
+
+        _entries[index] = new Entry(key, value, hash);
+        Count++;
+        EndWrite();
+        return true;
+    }
+
+    /// <summary>Under the manager's lock: removes the entry if the key maps to <paramref name="expected"/>.</summary>
+    public bool TryRemove(string key, Slot expected)
+    {
+        int index = IndexOf(_entries, key);
+        if (index < 0 || !ReferenceEquals(_entries[index].Value, expected))
+        {
+            return false;
+        }
+
+        BeginWrite();
+        _entries[index] = new Entry(s_removed, null, 0);
+        Count--;
+        EndWrite();
+        return true;
+    }
+
+    /// <summary>Under the manager's lock.</summary>
+    public IEnumerator<KeyValuePair<string, Slot>> GetEnumerator()
+    {
+        foreach (Entry entry in _entries)
+        {
+            if (entry.Key is { } key && !ReferenceEquals(key, s_removed))
+            {
+                yield return new KeyValuePair<string, Slot>(key, entry.Value!);
+            }
+        }
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private static bool Find(Entry[] entries, string key, [NotNullWhen(true)] out Slot? value)
+    {
+        int index = IndexOf(entries, key);
+        value = index >= 0 ? entries[index].Value : null;
+        return value is not null;
+    }
+
+    /// <summary>The entry's position, or -1. Bounded by the array's length, so a torn lock-free read cannot loop forever.</summary>
+    private static int IndexOf(Entry[] entries, string key)
+    {
+        int hash = Hash(key), mask = entries.Length - 1;
+        for (int probe = 0, index = hash & mask; probe < entries.Length; probe++, index = (index + 1) & mask)
+        {
+            Entry entry = entries[index];
+            if (entry.Key is null)
+            {
+                return -1;
+            }
+
+            if (entry.Hash == hash && !ReferenceEquals(entry.Key, s_removed) && string.Equals(entry.Key, key, StringComparison.Ordinal))
+            {
+                return index;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Rehashes the live entries into an array sized for them (tombstones dropped). Allocates; amortised.</summary>
+    private void Resize()
+    {
+        int capacity = _entries.Length;
+        while (Count * 4 >= capacity)
+        {
+            capacity *= 2;
+        }
+
+        var entries = new Entry[capacity];
+        foreach (Entry entry in _entries)
+        {
+            if (entry.Key is { } key && !ReferenceEquals(key, s_removed))
+            {
+                int index = entry.Hash & (capacity - 1);
+                while (entries[index].Key is not null)
+                {
+                    index = (index + 1) & (capacity - 1);
+                }
+
+                entries[index] = entry;
+            }
+        }
+
+        _used = Count;
+        Volatile.Write(ref _entries, entries);
+    }
+
+    private void BeginWrite() => Interlocked.Increment(ref _version); // odd: readers that overlap will retry
+
+    private void EndWrite() => Interlocked.Increment(ref _version);
+
+    private static int Hash(string key) => key.GetHashCode(StringComparison.Ordinal);
+
+    private readonly record struct Entry(string? Key, Slot? Value, int Hash);
+}

@@ -1,0 +1,89 @@
+using GridPositions.Routing;
+using GridPositions.Slots;
+
+namespace GridPositions.Tests;
+
+public class ReadMostlyIndexTests
+{
+    [Fact]
+    public void BehavesAsAMap_ThroughGrowthAndRemovals()
+    {
+        var index = new ReadMostlyIndex();
+        var slots = Enumerable.Range(0, 1000).Select(i => new Slot(i, i)).ToArray();
+        var model = new Dictionary<string, Slot>();
+        var random = new Random(7);
+        for (int step = 0; step < 20_000; step++)
+        {
+            string key = "K" + random.Next(600);
+            Slot slot = slots[random.Next(slots.Length)];
+            if (random.Next(3) == 0)
+            {
+                bool removes = model.TryGetValue(key, out Slot? current) && ReferenceEquals(current, slot);
+                Assert.Equal(removes, index.TryRemove(key, slot));
+                if (removes)
+                {
+                    model.Remove(key);
+                }
+            }
+            else
+            {
+                Assert.Equal(model.TryAdd(key, slot), index.TryAdd(key, slot));
+            }
+
+            Assert.Equal(model.Count, index.Count);
+        }
+
+        Assert.Equal(model.OrderBy(p => p.Key), index.OrderBy(p => p.Key));
+        foreach ((string key, Slot slot) in model)
+        {
+            Assert.True(index.TryGetWithoutLock(key, out Slot? found));
+            Assert.Same(slot, found);
+        }
+
+        Assert.False(index.TryGetWithoutLock("absent", out _));
+    }
+
+    [Fact]
+    public async Task LockFreeReaders_NeverSeeAWrongSlot_WhileTheWriterChurns()
+    {
+        var index = new ReadMostlyIndex();
+        var owners = Enumerable.Range(0, 64).Select(i => new Slot(i, i)).ToArray();
+        for (int i = 0; i < owners.Length; i++)
+        {
+            index.TryAdd("stable-" + i, owners[i]);
+        }
+
+        bool stop = false;
+        Task writer = Task.Run(() =>
+        {
+            for (int round = 0; !Volatile.Read(ref stop); round++)
+            {
+                var churn = new Slot(-1, -1);
+                for (int i = 0; i < 200; i++)
+                {
+                    index.TryAdd($"churn-{round}-{i}", churn); // forces growth and tombstones
+                }
+
+                for (int i = 0; i < 200; i++)
+                {
+                    index.TryRemove($"churn-{round}-{i}", churn);
+                }
+            }
+        });
+
+        long found = 0;
+        for (int read = 0; read < 2_000_000; read++)
+        {
+            int i = read % owners.Length;
+            if (index.TryGetWithoutLock("stable-" + i, out Slot? slot))
+            {
+                Assert.Same(owners[i], slot); // a lock-free hit is always right; a miss just means "ask under the lock"
+                found++;
+            }
+        }
+
+        Volatile.Write(ref stop, true);
+        await writer;
+        Assert.True(found > 0);
+    }
+}
