@@ -6,9 +6,10 @@ namespace GridPositions.Routing;
 
 /// <summary>
 /// A string-to-slot map written only under the manager's lock and readable without it. Open addressing with linear
-/// probing in one array of structs, so adding an entry allocates nothing once the array is large enough. Lock-free
-/// reads are validated by a version counter (a seqlock): a read that overlapped a write reports "not found", and the
-/// caller then asks again under the lock, where the answer is authoritative.
+/// probing in an array of structs. Removal leaves a tombstone; adds use only empty cells, and once live entries plus
+/// tombstones reach half the array it is rebuilt without tombstones into a spare array of the same size (swapped in),
+/// so probe chains stay short and the steady state allocates nothing. Lock-free reads are validated by a version
+/// counter (a seqlock): a read that overlapped a write reports "not found", and the caller asks again under the lock.
 /// </summary>
 internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
 {
@@ -16,6 +17,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
     private static readonly string s_removed = new('\u0000', 1);
 
     private Entry[] _entries = new Entry[16];
+    private Entry[]? _spare; // the previous array, reused for the next rebuild of the same size
     private int _used; // live entries and tombstones
     private int _version; // odd while a write is in progress
 
@@ -53,21 +55,17 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
         BeginWrite();
         if ((_used + 1) * 2 > _entries.Length)
         {
-            Resize();
+            Rebuild();
         }
 
         int hash = Hash(key), mask = _entries.Length - 1, index = hash & mask;
-        while (_entries[index].Key is { } occupant && !ReferenceEquals(occupant, s_removed))
+        while (_entries[index].Key is not null)
         {
             index = (index + 1) & mask;
         }
 
-        if (_entries[index].Key is null)
-        {
-            _used++;
-        }
-
         _entries[index] = new Entry(key, value, hash);
+        _used++;
         Count++;
         EndWrite();
         return true;
@@ -131,8 +129,12 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
         return -1;
     }
 
-    /// <summary>Rehashes the live entries into an array sized for them (tombstones dropped). Allocates; amortised.</summary>
-    private void Resize()
+    /// <summary>
+    /// Rehashes the live entries, dropping tombstones, into an array with room for them (live entries at most a quarter
+    /// of it). It never shrinks, and the same size reuses the spare array, so only growth allocates. Readers holding an
+    /// array being rewritten are caught by the version check.
+    /// </summary>
+    private void Rebuild()
     {
         int capacity = _entries.Length;
         while (Count * 4 >= capacity)
@@ -140,23 +142,25 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
             capacity *= 2;
         }
 
-        var entries = new Entry[capacity];
+        Entry[] target = _spare is { } spare && spare.Length == capacity ? spare : new Entry[capacity];
+        Array.Clear(target);
         foreach (Entry entry in _entries)
         {
             if (entry.Key is { } key && !ReferenceEquals(key, s_removed))
             {
                 int index = entry.Hash & (capacity - 1);
-                while (entries[index].Key is not null)
+                while (target[index].Key is not null)
                 {
                     index = (index + 1) & (capacity - 1);
                 }
 
-                entries[index] = entry;
+                target[index] = entry;
             }
         }
 
+        _spare = _entries.Length == capacity ? _entries : null;
         _used = Count;
-        Volatile.Write(ref _entries, entries);
+        Volatile.Write(ref _entries, target);
     }
 
     private void BeginWrite() => Interlocked.Increment(ref _version); // odd: readers that overlap will retry
