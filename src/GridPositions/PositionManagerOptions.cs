@@ -1,48 +1,54 @@
 namespace GridPositions;
 
 /// <summary>Settings for one <see cref="SuperPositionManager"/>: the instrument's grid and the manager's bounds.</summary>
-/// <remarks>Validated when the manager is constructed; an invalid value throws <see cref="ArgumentException"/> naming the property.</remarks>
+/// <remarks>
+/// The manager copies the options when it is constructed and validates the copy (an invalid value throws
+/// <see cref="ArgumentException"/> naming the property), so changing this object afterwards changes nothing.
+/// </remarks>
 public sealed class PositionManagerOptions
 {
     /// <summary>The instrument's symbol, for example <c>BTCUSDT</c>. Required.</summary>
-    public string Symbol { get; init; } = "";
+    public string Symbol { get; set; } = "";
 
     /// <summary>The exchange's price increment. Every slot and order price must be a whole multiple of it.</summary>
-    public decimal TickSize { get; init; }
+    public decimal TickSize { get; set; }
 
     /// <summary>The exchange's quantity increment. Every order quantity must be a whole multiple of it.</summary>
-    public decimal QuantityStep { get; init; }
+    public decimal QuantityStep { get; set; }
 
     /// <summary>Whether the grid opens positions by buying (<see cref="GridDirection.Long"/>) or by selling (<see cref="GridDirection.Short"/>).</summary>
-    public GridDirection Direction { get; init; } = GridDirection.Long;
+    public GridDirection Direction { get; set; } = GridDirection.Long;
 
     /// <summary>Prefix of the client order ids the manager generates. Default <c>gp</c>.</summary>
-    public string ClientOrderIdPrefix { get; init; } = "gp";
+    public string ClientOrderIdPrefix { get; set; } = "gp";
 
     /// <summary>How many order updates that match no known order may wait for their mapping. Default 1024.</summary>
     /// <remarks>When full, the oldest waiting update expires (counted in <see cref="ManagerCounters.UpdatesExpired"/>).</remarks>
-    public int ParkedUpdateCapacity { get; init; } = 1024;
+    public int ParkedUpdateCapacity { get; set; } = 1024;
 
     /// <summary>How long an update that matches no known order may wait for its mapping. Default 30 seconds.</summary>
-    public TimeSpan ParkedUpdateTimeToLive { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ParkedUpdateTimeToLive { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many finished orders per id kind are remembered, so their late updates are recognised as duplicates instead of parked. Default 4096.</summary>
-    public int RetiredOrderCapacity { get; init; } = 4096;
+    public int RetiredOrderCapacity { get; set; } = 4096;
 
     /// <summary>How long a close or modify lease holds a position before it ends by itself (crashed or hung caller). Default 30 seconds.</summary>
-    public TimeSpan LeaseTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// How long after an ambiguous place (timeout) reconciliation must wait before it may conclude, from the order's
     /// absence on the exchange, that it never arrived and free its slot: a request can still be in flight. Default 30 seconds.
     /// </summary>
-    public TimeSpan AmbiguousPlaceGracePeriod { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan AmbiguousPlaceGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>With a journaling store: checkpoint (snapshot and truncate the journal) after this many records. Default 100,000; 0: only when asked.</summary>
-    public int CheckpointEveryRecords { get; init; } = 100_000;
+    public int CheckpointEveryRecords { get; set; } = 100_000;
 
     /// <summary>The highest leverage an opening claim may ask for. Default 125 (the lowest is always 1).</summary>
-    public int MaxLeverage { get; init; } = 125;
+    public int MaxLeverage { get; set; } = 125;
+
+    /// <summary>A copy (every property is a value or an immutable string).</summary>
+    internal PositionManagerOptions Copy() => (PositionManagerOptions)MemberwiseClone();
 
     internal void Validate()
     {

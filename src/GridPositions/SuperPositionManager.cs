@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using GridPositions.Diagnostics;
 using GridPositions.Events;
 using GridPositions.Routing;
 using GridPositions.Slots;
+using Microsoft.Extensions.Logging;
 
 namespace GridPositions;
 
@@ -57,19 +59,22 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Creates an empty manager for the grid described by <paramref name="options"/>.</summary>
     /// <param name="options">The instrument's grid and the manager's bounds.</param>
-    /// <param name="timeProvider">The clock for parked-update expiry and snapshot times; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="timeProvider">The clock for parked-update expiry, leases and snapshot times; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="loggerFactory">Where the manager logs (category <c>GridPositions.SuperPositionManager</c>), never under a lock; no logging if null.</param>
+    /// <param name="meterFactory">Creates the <see cref="MeterName"/> meter for the manager's counters; no metrics if null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider = null)
-        : this(options, timeProvider, clientIdPrefix: null)
+    public SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
+        : this(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null)
     {
     }
 
-    private SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider, string? clientIdPrefix)
+    private SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, string? clientIdPrefix)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options = options.Copy(); // the caller may change theirs later; validate and keep our own
         options.Validate();
-        Options = options;
+        Settings = options;
         _time = timeProvider ?? TimeProvider.System;
         _grid = new PriceGrid(options.TickSize, options.QuantityStep);
         _index = new OrderIndex(options.RetiredOrderCapacity);
@@ -78,10 +83,23 @@ public sealed partial class SuperPositionManager
         _sign = options.Direction == GridDirection.Long ? 1 : -1;
         _openingSide = options.Direction == GridDirection.Long ? OrderSide.Buy : OrderSide.Sell;
         _clientIdPrefix = clientIdPrefix ?? options.ClientOrderIdPrefix + ToBase36(_time.GetUtcNow().ToUnixTimeMilliseconds()) + "-";
+        if (loggerFactory is not null)
+        {
+            _log = loggerFactory.CreateLogger(LogCategory);
+            AttachLogging(_log);
+        }
+
+        if (meterFactory is not null)
+        {
+            Telemetry.Metrics.Register(meterFactory, this, options.Symbol);
+        }
     }
 
-    /// <summary>The options this manager was built with.</summary>
-    public PositionManagerOptions Options { get; }
+    /// <summary>A copy of the options this manager was built with.</summary>
+    public PositionManagerOptions Options => Settings.Copy();
+
+    /// <summary>The manager's own copy of its options, never changed.</summary>
+    internal PositionManagerOptions Settings { get; }
 
     /// <summary>The side that opens a slot's position: buy for a long grid, sell for a short one.</summary>
     public OrderSide OpeningSide => _openingSide;

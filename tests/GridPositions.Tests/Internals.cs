@@ -17,4 +17,9 @@ internal static class Internals
     public static OrderIndex Index(SuperPositionManager manager) => Field<OrderIndex>(manager, "_index");
 
     public static CounterSet Counters(SuperPositionManager manager) => Field<CounterSet>(manager, "_counters");
+
+    /// <summary>True if the current thread holds the manager's lock or any slot's lock.</summary>
+    public static bool HoldsAnyLock(SuperPositionManager manager) =>
+        Monitor.IsEntered(Field<object>(manager, "_sync"))
+        || Field<System.Collections.Concurrent.ConcurrentDictionary<long, Slot>>(manager, "_slots").Values.Any(s => Monitor.IsEntered(s.Sync));
 }

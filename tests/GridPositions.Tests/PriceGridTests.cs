@@ -52,6 +52,21 @@ public class PriceGridTests
     public void Constructor_NullOptions_Throws() =>
         Assert.Throws<ArgumentNullException>("options", () => new SuperPositionManager(null!));
 
+    [Fact]
+    public void Options_AreCopiedAtConstruction_SoLaterChangesOnEitherSideChangeNothing()
+    {
+        var options = new PositionManagerOptions { Symbol = "X", TickSize = 1m, QuantityStep = 1m, MaxLeverage = 10 };
+        var manager = new SuperPositionManager(options);
+
+        options.MaxLeverage = 1;          // the caller's object
+        manager.Options.MaxLeverage = 1;  // the copy the manager hands out
+        options.TickSize = 0m;
+
+        Assert.Equal(10, manager.Options.MaxLeverage);
+        Assert.True(manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m) with { Leverage = 5 }).IsAccepted);
+        Assert.Equal(1m, manager.Options.TickSize);
+    }
+
     /// <summary>The integer fast path for power-of-ten tick sizes agrees with plain decimal division, for any price.</summary>
     [Fact]
     public void TickKeys_FastPathAgreesWithDecimalDivision()

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GridPositions.Tests;
@@ -5,7 +7,7 @@ namespace GridPositions.Tests;
 /// <summary>A manager on a fake clock with helpers that assert each step did what the test expects.</summary>
 internal sealed class TestGrid
 {
-    public TestGrid(GridDirection direction = GridDirection.Long, Action<PositionManagerOptions>? configure = null, PositionManagerOptions? options = null)
+    public TestGrid(GridDirection direction = GridDirection.Long, PositionManagerOptions? options = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         Options = options ?? new PositionManagerOptions
         {
@@ -16,7 +18,7 @@ internal sealed class TestGrid
             ParkedUpdateCapacity = 8,
             ParkedUpdateTimeToLive = TimeSpan.FromSeconds(30),
         };
-        Manager = new SuperPositionManager(Options, Time);
+        Manager = new SuperPositionManager(Options, Time, loggerFactory, meterFactory);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));

@@ -118,6 +118,10 @@ public sealed partial class SuperPositionManager
         _counters.CountResults(outcomes[..count]);
 
         AfterOperation(redrive, published);
+        if (_log is not null)
+        {
+            LogOrphans(outcomes[..count]);
+        }
     }
 
     private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref bool published)

@@ -221,10 +221,10 @@ public sealed partial class SuperPositionManager
         }
 
         bool opening = request.Side == _openingSide;
-        if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > Options.MaxLeverage))
+        if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > Settings.MaxLeverage))
         {
             return opening
-                ? $"Leverage must be within 1..{Options.MaxLeverage}; got {leverage}"
+                ? $"Leverage must be within 1..{Settings.MaxLeverage}; got {leverage}"
                 : "Leverage applies only to an opening order";
         }
 

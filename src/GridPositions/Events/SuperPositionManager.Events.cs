@@ -67,12 +67,30 @@ public sealed partial class SuperPositionManager
             {
                 handler(this, e);
             }
-#pragma warning disable CA1031 // A subscriber's exception must not stop the other subscribers; it is counted instead.
-            catch (Exception)
-#pragma warning restore CA1031
+#pragma warning disable CA1031 // A subscriber's exception must not stop the other subscribers; it is counted (and logged) instead.
+            catch (Exception exception)
             {
                 _counters.Increment(Diagnostics.Counter.SubscriberFailures);
+                LogSubscriberFailure(exception, typeof(T).Name);
             }
+#pragma warning restore CA1031
+        }
+    }
+
+    /// <summary>On the event task, with no lock held. A logger that throws is ignored: the failure is already counted.</summary>
+    private void LogSubscriberFailure(Exception exception, string eventName)
+    {
+        if (_log is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Telemetry.Log.SubscriberFailed(_log, exception, Settings.Symbol, eventName.Replace("EventArgs", "", StringComparison.Ordinal));
+        }
+        catch (Exception)
+        {
         }
     }
 

@@ -82,7 +82,7 @@ public sealed partial class SuperPositionManager
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
         }
 
-        var lease = new PositionLease(this, slot.Price, LeaseKind.Close, Interlocked.Increment(ref _nextFencingToken), now + Options.LeaseTimeout);
+        var lease = new PositionLease(this, slot.Price, LeaseKind.Close, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
         slot.Lease = new LeaseState { Token = lease.FencingToken, Kind = LeaseKind.Close, ExpiresAt = lease.ExpiresAt };
 
         // The live order goes first, so none is left orphaned; a pending one must report its result first.

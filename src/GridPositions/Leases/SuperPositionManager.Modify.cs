@@ -40,7 +40,7 @@ public sealed partial class SuperPositionManager
 
             if (refused is null)
             {
-                lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Options.LeaseTimeout);
+                lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
                 slot.Lease = new LeaseState
                 {
                     Token = lease.FencingToken,

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using GridPositions.Persistence;
 using GridPositions.Slots;
 using GridPositions.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace GridPositions;
 
@@ -31,15 +33,20 @@ public sealed partial class SuperPositionManager
     /// <para>Not journaled: leases (a restarted process holds none), parked updates and counters (restored from the
     /// latest checkpoint), and ids of orders finished since it other than each slot's last.</para>
     /// </remarks>
+    /// <param name="store">Where the manager's state is kept; <see cref="FilePositionStore"/> is the embedded one.</param>
+    /// <param name="options">The grid; it must match the recovered state's symbol and direction.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="loggerFactory">Where the manager logs; no logging if null.</param>
+    /// <param name="meterFactory">Creates the manager's meter; no metrics if null.</param>
     /// <exception cref="StoreCorruptedException">The store is damaged other than by a torn last record.</exception>
     /// <exception cref="ArgumentException">The recovered state does not fit <paramref name="options"/> or breaks an invariant.</exception>
-    public static SuperPositionManager Open(IPositionStore store, PositionManagerOptions options, TimeProvider? timeProvider = null)
+    public static SuperPositionManager Open(IPositionStore store, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         StoreRecovery recovered = store.Recover();
         SuperPositionManager manager = recovered.Snapshot is { } snapshot
-            ? Restore(snapshot, options, timeProvider)
-            : new SuperPositionManager(options, timeProvider);
+            ? Restore(snapshot, options, timeProvider, loggerFactory, meterFactory)
+            : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory);
         manager._store = store;
         if (store.Durability != Durability.None)
         {
@@ -49,6 +56,12 @@ public sealed partial class SuperPositionManager
         if (recovered.Snapshot is null)
         {
             manager.Checkpoint(); // the store now names its grid, and has a snapshot to replay from
+        }
+
+        if (manager._log is not null)
+        {
+            PositionTotals totals = manager.GetTotals();
+            Telemetry.Log.Opened(manager._log, manager.Settings.Symbol, store.Durability, manager._slots.Count, totals.Inventory, manager.ParkedUpdateCount);
         }
 
         return manager;
@@ -106,8 +119,8 @@ public sealed partial class SuperPositionManager
 
         t_awaitSequence = 0;
         journal.WaitDurable(sequence);
-        if (Options.CheckpointEveryRecords > 0
-            && journal.RecordsSinceCheckpoint >= Options.CheckpointEveryRecords
+        if (Settings.CheckpointEveryRecords > 0
+            && journal.RecordsSinceCheckpoint >= Settings.CheckpointEveryRecords
             && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
         {
             try

@@ -109,9 +109,9 @@ public sealed partial class SuperPositionManager
             ambiguous |= slot.Status == SlotStatus.PendingPlace && Diagnostics.FaultInjection.Is(Diagnostics.Fault.ReconcileIgnoresDeferral);
 #endif
             DateTimeOffset since = slot.Order.UnknownSince ?? DateTimeOffset.MinValue;
-            if (ambiguous && _exchange.TakenAt - since < _m.Options.AmbiguousPlaceGracePeriod)
+            if (ambiguous && _exchange.TakenAt - since < _m.Settings.AmbiguousPlaceGracePeriod)
             {
-                AddForSlot(FindingKind.Deferred, slot, $"left alone: the ambiguous place is younger than the grace period ({_m.Options.AmbiguousPlaceGracePeriod}); it may still be in flight");
+                AddForSlot(FindingKind.Deferred, slot, $"left alone: the ambiguous place is younger than the grace period ({_m.Settings.AmbiguousPlaceGracePeriod}); it may still be in flight");
                 return false;
             }
 
@@ -141,7 +141,7 @@ public sealed partial class SuperPositionManager
                 }
 
                 bool open = !Slot.IsTerminal(order.Status);
-                bool ours = order.ClientOrderId is { } cid && cid.StartsWith(_m.Options.ClientOrderIdPrefix, StringComparison.Ordinal);
+                bool ours = order.ClientOrderId is { } cid && cid.StartsWith(_m.Settings.ClientOrderIdPrefix, StringComparison.Ordinal);
                 if (_m._index.TryRoute(order.OrderId, order.ClientOrderId, out Slot? known))
                 {
                     // Routed to a slot whose current order is not this one: the slot saw it finish.

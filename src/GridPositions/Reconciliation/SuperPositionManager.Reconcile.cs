@@ -62,6 +62,12 @@ public sealed partial class SuperPositionManager
         }
 
         AfterOperation(redrive, published);
-        return run.Report();
+        ReconciliationReport report = run.Report();
+        if (_log is not null)
+        {
+            LogReconciliation(report);
+        }
+
+        return report;
     }
 }

@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using GridPositions.Diagnostics;
 using GridPositions.Routing;
 using GridPositions.Slots;
 using GridPositions.Snapshots;
 using GridPositions.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace GridPositions;
 
@@ -21,10 +23,10 @@ public sealed partial class SuperPositionManager
         var snapshot = new PositionManagerSnapshot
         {
             FormatVersion = SnapshotFormatVersion,
-            Symbol = Options.Symbol,
-            TickSize = Options.TickSize.ToWire(),
-            QuantityStep = Options.QuantityStep.ToWire(),
-            Direction = Options.Direction,
+            Symbol = Settings.Symbol,
+            TickSize = Settings.TickSize.ToWire(),
+            QuantityStep = Settings.QuantityStep.ToWire(),
+            Direction = Settings.Direction,
             TakenAt = _time.GetUtcNow().ToWire(),
             ClientOrderIdPrefix = _clientIdPrefix,
             Counters = new CounterValues(),
@@ -69,9 +71,11 @@ public sealed partial class SuperPositionManager
     /// <param name="snapshot">A snapshot from <see cref="CreateSnapshot"/>.</param>
     /// <param name="options">The grid to restore into: same symbol and direction; every slot price must be on its tick grid.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="loggerFactory">Where the manager logs; no logging if null.</param>
+    /// <param name="meterFactory">Creates the manager's meter; no metrics if null.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The snapshot does not fit the options, names one level twice, gives one order id to two slots, or breaks an invariant.</exception>
-    public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null)
+    public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
@@ -91,7 +95,7 @@ public sealed partial class SuperPositionManager
         }
 
         string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
-        var manager = new SuperPositionManager(options, timeProvider, prefix);
+        var manager = new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, prefix);
         List<OrderUpdate>? redrive = manager.Load(snapshot);
         InvariantCheckResult check = manager.CheckInvariants();
         if (!check.Holds)

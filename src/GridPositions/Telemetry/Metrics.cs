@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+
+namespace GridPositions.Telemetry;
+
+/// <summary>
+/// The manager's instruments: observable, so they read the striped counters only when a listener collects, and cost
+/// nothing otherwise. Names, units and tags are listed in the README ("Observability").
+/// </summary>
+internal static class Metrics
+{
+    public static void Register(IMeterFactory factory, SuperPositionManager manager, string symbol)
+    {
+        Meter meter = factory.Create(new MeterOptions(SuperPositionManager.MeterName)
+        {
+            Version = typeof(Metrics).Assembly.GetName().Version?.ToString(),
+            Tags = [new("gridpositions.symbol", symbol)],
+        });
+
+        meter.CreateObservableCounter("gridpositions.claims", () =>
+        {
+            ManagerCounters c = manager.Counters;
+            return new[] { Tagged(c.ClaimsAccepted, "gridpositions.outcome", "accepted"), Tagged(c.ClaimsRejected, "gridpositions.outcome", "rejected") };
+        }, "{claim}", "Slot claims, by outcome.");
+
+        meter.CreateObservableCounter("gridpositions.results", () =>
+        {
+            ManagerCounters c = manager.Counters;
+            return new[]
+            {
+                Disposition(c.ResultsApplied, "applied"), Disposition(c.ResultsDuplicate, "duplicate"),
+                Disposition(c.ResultsStale, "stale"), Disposition(c.ResultsRejected, "rejected"),
+            };
+        }, "{result}", "Order action results, by what became of them.");
+
+        meter.CreateObservableCounter("gridpositions.updates", () =>
+        {
+            ManagerCounters c = manager.Counters;
+            return new[]
+            {
+                Disposition(c.UpdatesApplied, "applied"), Disposition(c.UpdatesDuplicate, "duplicate"),
+                Disposition(c.UpdatesStale, "stale"), Disposition(c.UpdatesRejected, "rejected"),
+                Disposition(c.UpdatesExpired, "expired"),
+            };
+        }, "{update}", "Order updates, by what finally became of them (one parked and re-driven counts once, by its outcome).");
+
+        meter.CreateObservableCounter("gridpositions.updates.parked", () => manager.Counters.UpdatesParked, "{update}", "Updates that arrived before their order was known and were parked.");
+        meter.CreateObservableCounter("gridpositions.updates.redriven", () => manager.Counters.UpdatesRedriven, "{update}", "Parked updates re-applied once their order became known.");
+        meter.CreateObservableUpDownCounter("gridpositions.updates.waiting", () => manager.ParkedUpdateCount, "{update}", "Updates parked right now.");
+        meter.CreateObservableCounter("gridpositions.fills", () => manager.Counters.FillsApplied, "{fill}", "Fills booked (each growth of an order's cumulative fill, once).");
+        meter.CreateObservableCounter("gridpositions.overfills", () => manager.Counters.Overfills, "{update}", "Updates refused for reporting more filled than ordered.");
+        meter.CreateObservableCounter("gridpositions.round_trips", () => manager.Counters.RoundTripsCompleted, "{round_trip}", "Positions closed back to flat.");
+        meter.CreateObservableCounter("gridpositions.subscriber_failures", () => manager.Counters.SubscriberFailures, "{failure}", "Event subscriber calls that threw.");
+    }
+
+    private static Measurement<long> Disposition(long value, string disposition) => Tagged(value, "gridpositions.disposition", disposition);
+
+    private static Measurement<long> Tagged(long value, string key, string tag) => new(value, new KeyValuePair<string, object?>(key, tag));
+}

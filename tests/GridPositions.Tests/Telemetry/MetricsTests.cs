@@ -1,0 +1,102 @@
+using System.Diagnostics.Metrics;
+
+namespace GridPositions.Tests.Telemetry;
+
+/// <summary>The meter's instruments report the manager's counters, and without a meter factory there is no meter.</summary>
+public class MetricsTests
+{
+    [Fact]
+    public void Instruments_ReportTheCounters_TaggedWithTheSymbolAndDisposition()
+    {
+        using var meters = new TestMeterFactory();
+        var grid = new TestGrid(meterFactory: meters);
+        (OrderAction action, string orderId) = grid.OpenFilled(100m, 1m);
+        grid.Update(action, orderId, OrderStatus.Filled, 1m);                           // a duplicate
+        Assert.False(grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m)).IsAccepted); // holds inventory
+        grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "NOBODY", Status = OrderStatus.New }); // parked
+
+        Dictionary<string, long> seen = Collect(meters);
+
+        ManagerCounters c = grid.Manager.Counters;
+        Assert.Equal(c.ClaimsAccepted, seen["gridpositions.claims|accepted"]);
+        Assert.Equal(1, seen["gridpositions.claims|rejected"]);
+        Assert.Equal(c.ResultsApplied, seen["gridpositions.results|applied"]);
+        Assert.Equal(c.UpdatesApplied, seen["gridpositions.updates|applied"]);
+        Assert.Equal(1, seen["gridpositions.updates|duplicate"]);
+        Assert.Equal(1, seen["gridpositions.updates.parked"]);
+        Assert.Equal(1, seen["gridpositions.updates.waiting"]);
+        Assert.Equal(1, seen["gridpositions.fills"]);
+        Assert.Equal(0, seen["gridpositions.round_trips"]);
+        Assert.Equal(["BTCUSDT"], meters.Created.Select(m => m.Tags!.Single(t => t.Key == "gridpositions.symbol").Value));
+        Assert.Equal(SuperPositionManager.MeterName, Assert.Single(meters.Created).Name);
+    }
+
+    [Fact]
+    public void Instruments_FollowTheCounters_AsTheyMove()
+    {
+        using var meters = new TestMeterFactory();
+        var grid = new TestGrid(meterFactory: meters);
+        Assert.Equal(0, Collect(meters)["gridpositions.fills"]);
+
+        grid.OpenFilled(100m, 1m);
+        OrderAction close = grid.ClaimClose(100m, 101m, 1m);
+        grid.Update(close, grid.Place(close), OrderStatus.Filled, 1m, 101m);
+
+        Dictionary<string, long> seen = Collect(meters);
+        Assert.Equal(2, seen["gridpositions.fills"]);
+        Assert.Equal(1, seen["gridpositions.round_trips"]);
+    }
+
+    [Fact]
+    public void WithoutAMeterFactory_NoMeterIsCreated()
+    {
+        using var meters = new TestMeterFactory();
+        _ = new TestGrid();
+        _ = new TestGrid(meterFactory: meters);
+
+        Assert.Single(meters.Created);
+    }
+
+    /// <summary>Every measurement of the factory's meters, keyed "instrument|tag value" (or just the instrument when untagged by value).</summary>
+    private static Dictionary<string, long> Collect(TestMeterFactory meters)
+    {
+        var seen = new Dictionary<string, long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (meters.Created.Contains(instrument.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => seen[Key(instrument.Name, tags)] = value);
+        listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => seen[Key(instrument.Name, tags)] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return seen;
+    }
+
+    private static string Key(string instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+        tags.Length == 0 ? instrument : instrument + "|" + tags[0].Value;
+
+    /// <summary>The part of the host's meter factory a test needs: it creates meters and remembers them.</summary>
+    private sealed class TestMeterFactory : IMeterFactory
+    {
+        public List<Meter> Created { get; } = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            Created.Add(meter);
+            return meter;
+        }
+
+        public void Dispose()
+        {
+            foreach (Meter meter in Created)
+            {
+                meter.Dispose();
+            }
+        }
+    }
+}
