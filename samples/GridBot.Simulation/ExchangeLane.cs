@@ -1,0 +1,209 @@
+using GridPositions;
+
+namespace GridBot.Simulation;
+
+/// <summary>
+/// The simulated exchange's side of one grid level: the orders sent for that level's slot, the network between bot and
+/// exchange in both directions, and the account those orders moved. Only the thread that owns the level touches its
+/// lane while the market runs (the coordinator reads it between steps), so a seed always replays the same way.
+/// </summary>
+internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
+{
+    private const decimal FeeRate = 0.001m;
+
+    private readonly Random _random = new((seed * 7919) + index); // not HashCode.Combine: that is randomised per process
+    private readonly PriorityQueue<Message, (long DueMs, long Sequence)> _network = new();
+    private readonly Dictionary<string, ExchangeOrder> _orders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _orderIdByClientId = new(StringComparer.Ordinal);
+    private readonly List<string> _open = [];
+    private readonly Dictionary<string, long> _closedAtMs = new(StringComparer.Ordinal);
+    private long _sequence;
+    private int _nextOrder;
+
+    public decimal SlotPrice { get; } = slotPrice;
+
+    // The account, as the exchange keeps it for this level's orders.
+    public decimal Bought { get; private set; }
+    public decimal Sold { get; private set; }
+    public decimal BuyQuote { get; private set; }
+    public decimal SellQuote { get; private set; }
+    public decimal Fees { get; private set; }
+
+    public int OrdersOpened { get; private set; }
+    public int Fills { get; private set; }
+    public int Rejects { get; private set; }
+    public int Timeouts { get; private set; }
+    public int DuplicatesSent { get; private set; }
+
+    /// <summary>True while a request or a message is on the wire.</summary>
+    public bool Busy => _network.Count > 0;
+
+    /// <summary>The bot sends an order action over REST; it reaches the exchange 10-150 ms later.</summary>
+    public void Send(in OrderAction action, long nowMs) => Enqueue(new Message.Request(action), nowMs + _random.Next(10, 151));
+
+    /// <summary>Fills resting orders the price has crossed: a random part of what is left, or all of it.</summary>
+    public void Match(decimal price, decimal quantityStep, long nowMs)
+    {
+        for (int i = _open.Count - 1; i >= 0; i--)
+        {
+            ExchangeOrder order = _orders[_open[i]];
+            bool crossed = order.Side == OrderSide.Buy ? price <= order.Price : price >= order.Price;
+            if (!crossed || _random.Next(4) != 0)
+            {
+                continue; // queue position: a crossed order fills on about one step in four
+            }
+
+            decimal left = order.Quantity - order.CumulativeFilledQuantity;
+            decimal fill = _random.Next(3) == 0 ? left : quantityStep * (1 + _random.Next((int)(left / quantityStep)));
+            decimal quote = fill * order.Price;
+            if (order.Side == OrderSide.Buy)
+            {
+                Bought += fill;
+                BuyQuote += quote;
+            }
+            else
+            {
+                Sold += fill;
+                SellQuote += quote;
+            }
+
+            Fees += quote * FeeRate;
+            Fills++;
+            Publish(order with
+            {
+                Status = fill == left ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
+                CumulativeFilledQuantity = order.CumulativeFilledQuantity + fill,
+                CumulativeQuoteQuantity = order.CumulativeQuoteQuantity + quote,
+                CumulativeFee = order.CumulativeFee + (quote * FeeRate),
+            }, nowMs);
+        }
+    }
+
+    /// <summary>Takes the next message due by <paramref name="nowMs"/>: requests reach the exchange, replies and updates reach the bot.</summary>
+    public object? NextForBot(long nowMs)
+    {
+        while (_network.TryPeek(out Message? message, out (long DueMs, long Sequence) due) && due.DueMs <= nowMs)
+        {
+            _network.Dequeue();
+            if (message is Message.Request request)
+            {
+                Handle(request.Action, due.DueMs);
+                continue;
+            }
+
+            return ((Message.ToBot)message).Payload;
+        }
+
+        return null;
+    }
+
+    /// <summary>The exchange's view for reconciliation: open orders, and those closed in the last two minutes.</summary>
+    public void Snapshot(List<ExchangeOrder> open, List<ExchangeOrder> recentlyClosed, long nowMs)
+    {
+        foreach (ExchangeOrder order in _orders.Values)
+        {
+            if (_open.Contains(order.OrderId))
+            {
+                open.Add(order);
+            }
+            else if (nowMs - _closedAtMs.GetValueOrDefault(order.OrderId) < 120_000)
+            {
+                recentlyClosed.Add(order);
+            }
+        }
+    }
+
+    /// <summary>An order's current state, as a query by exchange or client id returns it.</summary>
+    public ExchangeOrder? Query(string id) =>
+        _orders.TryGetValue(id, out ExchangeOrder? order) ? order
+        : _orderIdByClientId.TryGetValue(id, out string? orderId) ? _orders[orderId]
+        : null;
+
+    /// <summary>The orders still open.</summary>
+    public IEnumerable<ExchangeOrder> OpenOrders => _open.Select(id => _orders[id]);
+
+    private void Handle(in OrderAction action, long nowMs)
+    {
+        long replyAt = nowMs + _random.Next(10, 151);
+        if (action.Type == OrderActionType.Cancel)
+        {
+            string? target = action.OrderId ?? _orderIdByClientId.GetValueOrDefault(action.ClientOrderId);
+            if (target is null || !_open.Contains(target))
+            {
+                Reply(OrderActionResult.Failed(action, "unknown order or already closed"), replyAt);
+                return;
+            }
+
+            ExchangeOrder order = _orders[target];
+            Publish(order with { Status = OrderStatus.Canceled }, nowMs);
+            Reply(OrderActionResult.Canceled(action with { OrderId = target }), replyAt);
+            return;
+        }
+
+        int roll = _random.Next(100);
+        if (roll < 3)
+        {
+            Rejects++;
+            Reply(OrderActionResult.Failed(action, "post-only order would have crossed"), replyAt);
+            return;
+        }
+
+        bool timedOut = roll < 5;
+        if (timedOut)
+        {
+            Timeouts++;
+            Reply(OrderActionResult.Ambiguous(action, "request timed out"), nowMs + 1_000);
+            if (_random.Next(2) == 0)
+            {
+                return; // lost on the way in: the order never existed
+            }
+        }
+
+        var opened = new ExchangeOrder($"L{index}-{++_nextOrder}", action.ClientOrderId, action.Side, action.Price, action.Quantity, OrderStatus.New, 0m, 0m);
+        OrdersOpened++;
+        _orderIdByClientId[action.ClientOrderId] = opened.OrderId;
+        _open.Add(opened.OrderId);
+        Publish(opened, nowMs);
+        if (!timedOut)
+        {
+            Reply(OrderActionResult.Placed(action, opened.OrderId), replyAt);
+        }
+    }
+
+    /// <summary>Records the order's new state and streams it: 5-250 ms late, now and then twice, sometimes without the client id.</summary>
+    private void Publish(ExchangeOrder order, long nowMs)
+    {
+        _orders[order.OrderId] = order;
+        if (order.Status is not (OrderStatus.New or OrderStatus.PartiallyFilled) && _open.Remove(order.OrderId))
+        {
+            _closedAtMs[order.OrderId] = nowMs;
+        }
+
+        var update = new OrderUpdate
+        {
+            OrderId = order.OrderId,
+            ClientOrderId = _random.Next(100) < 15 ? null : order.ClientOrderId,
+            Status = order.Status,
+            CumulativeFilledQuantity = order.CumulativeFilledQuantity,
+            CumulativeQuoteQuantity = order.CumulativeQuoteQuantity,
+            CumulativeFee = order.CumulativeFee,
+        };
+        Enqueue(new Message.ToBot(update), nowMs + _random.Next(5, 251));
+        if (_random.Next(100) < 5)
+        {
+            DuplicatesSent++;
+            Enqueue(new Message.ToBot(update), nowMs + _random.Next(5, 1001));
+        }
+    }
+
+    private void Reply(OrderActionResult result, long atMs) => Enqueue(new Message.ToBot(result), atMs);
+
+    private void Enqueue(Message message, long dueMs) => _network.Enqueue(message, (dueMs, ++_sequence));
+
+    private abstract record Message
+    {
+        public sealed record Request(OrderAction Action) : Message;
+
+        public sealed record ToBot(object Payload) : Message;
+    }
+}
