@@ -44,6 +44,30 @@ public class ReadMostlyIndexTests
     }
 
     [Fact]
+    public void ATombstoneOnTheProbePath_IsReused_SoChurnDoesNotForceRebuilds()
+    {
+        var index = new ReadMostlyIndex();
+        var slot = new Slot(1, 1);
+        for (int i = 0; i < 16; i++)
+        {
+            index.TryAdd("live-" + i, slot);
+        }
+
+        int before = index.Rebuilds;
+        for (int i = 0; i < 10_000; i++)
+        {
+            // The same id again: its own tombstone is the first free cell on its probe path.
+            Assert.True(index.TryAdd("order", slot));
+            Assert.True(index.TryRemove("order", slot));
+        }
+
+        Assert.Equal(before, index.Rebuilds); // without reuse, every add takes a fresh cell and the array is rebuilt every few dozen
+        Assert.Equal(16, index.Count);
+        Assert.False(index.TryGetValue("order", out _));
+        Assert.True(index.TryGetValue("live-15", out Slot? found) && ReferenceEquals(found, slot));
+    }
+
+    [Fact]
     public async Task LockFreeReaders_NeverSeeAWrongSlot_WhileTheWriterChurns()
     {
         var index = new ReadMostlyIndex();

@@ -6,10 +6,11 @@ namespace GridPositions.Routing;
 
 /// <summary>
 /// A string-to-slot map written only under the manager's lock and readable without it. Open addressing with linear
-/// probing in an array of structs. Removal leaves a tombstone; adds use only empty cells, and once live entries plus
-/// tombstones reach half the array it is rebuilt without tombstones into a spare array of the same size (swapped in),
-/// so probe chains stay short and the steady state allocates nothing. Lock-free reads are validated by a version
-/// counter (a seqlock): a read that overlapped a write reports "not found", and the caller asks again under the lock.
+/// probing in an array of structs. Removal leaves a tombstone, which a later add on its probe path reuses, so order-id
+/// churn rarely grows the tombstone count; once live entries plus tombstones reach half the array it is rebuilt without
+/// tombstones into a spare array of the same size (swapped in), so probe chains stay short, rebuilds stay rare and the
+/// steady state allocates nothing. Lock-free reads are validated by a version counter (a seqlock): a read that
+/// overlapped a write reports "not found", and the caller asks again under the lock.
 /// </summary>
 internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
 {
@@ -20,6 +21,9 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
     private Entry[]? _spare; // the previous array, reused for the next rebuild of the same size
     private int _used; // live entries and tombstones
     private int _version; // odd while a write is in progress
+
+    /// <summary>How many times the array was rebuilt (tests: churn must not rebuild it constantly).</summary>
+    internal int Rebuilds { get; private set; }
 
     public int Count { get; private set; }
 
@@ -58,14 +62,19 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
             Rebuild();
         }
 
+        // The key is absent (checked above), so the first tombstone on its probe path is as good as the empty cell.
         int hash = Hash(key), mask = _entries.Length - 1, index = hash & mask;
-        while (_entries[index].Key is not null)
+        while (_entries[index].Key is { } occupant && !ReferenceEquals(occupant, s_removed))
         {
             index = (index + 1) & mask;
         }
 
+        if (_entries[index].Key is null)
+        {
+            _used++;
+        }
+
         _entries[index] = new Entry(key, value, hash);
-        _used++;
         Count++;
         EndWrite();
         return true;
@@ -158,6 +167,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
             }
         }
 
+        Rebuilds++;
         _spare = _entries.Length == capacity ? _entries : null;
         _used = Count;
         Volatile.Write(ref _entries, target);
