@@ -41,23 +41,34 @@ public sealed record SimulationOptions
         {
             string flag = args[i];
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value.", nameof(args));
-            options = flag switch
+            try
             {
-                "--levels" => options with { Levels = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--spacing" => options with { Spacing = decimal.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--price" => options with { StartPrice = decimal.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--minutes" => options with { Duration = TimeSpan.FromMinutes(double.Parse(Value(), CultureInfo.InvariantCulture)) },
-                "--seed" => options with { Seed = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--threads" => options with { Threads = int.Parse(Value(), CultureInfo.InvariantCulture) },
-                "--short" => options with { Direction = GridPositions.GridDirection.Short },
-                "--quiet" => options with { ProgressEvery = TimeSpan.Zero },
-                _ => throw new ArgumentException($"Unknown option {flag}. {Usage}", nameof(args)),
-            };
+                options = Apply(options, flag, Value) ?? throw new ArgumentException($"Unknown option {flag}. {Usage}", nameof(args));
+            }
+            catch (Exception e) when (e is FormatException or OverflowException or ArgumentException { ParamName: not "args" })
+            {
+                throw new ArgumentException($"{flag} needs a number in range; got '{args[i]}'.", nameof(args), e);
+            }
         }
 
         options.Validate();
         return options;
     }
+
+    /// <summary>The options with one flag applied, or null for an unknown flag.</summary>
+    private static SimulationOptions? Apply(SimulationOptions options, string flag, Func<string> value) =>
+        flag switch
+        {
+            "--levels" => options with { Levels = int.Parse(value(), CultureInfo.InvariantCulture) },
+            "--spacing" => options with { Spacing = decimal.Parse(value(), CultureInfo.InvariantCulture) },
+            "--price" => options with { StartPrice = decimal.Parse(value(), CultureInfo.InvariantCulture) },
+            "--minutes" => options with { Duration = TimeSpan.FromMinutes(double.Parse(value(), CultureInfo.InvariantCulture)) },
+            "--seed" => options with { Seed = int.Parse(value(), CultureInfo.InvariantCulture) },
+            "--threads" => options with { Threads = int.Parse(value(), CultureInfo.InvariantCulture) },
+            "--short" => options with { Direction = GridPositions.GridDirection.Short },
+            "--quiet" => options with { ProgressEvery = TimeSpan.Zero },
+            _ => null,
+        };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()

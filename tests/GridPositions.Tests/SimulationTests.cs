@@ -39,6 +39,9 @@ public class SimulationTests
     [InlineData(new[] { "--minutes", "-3" }, "--minutes")]
     [InlineData(new[] { "--price", "1", "--levels", "20" }, "--price")]
     [InlineData(new[] { "--seed" }, "--seed")]
+    [InlineData(new[] { "--seed", "abc" }, "--seed")]
+    [InlineData(new[] { "--levels", "99999999999" }, "--levels")]
+    [InlineData(new[] { "--minutes", "NaN" }, "--minutes")]
     [InlineData(new[] { "--bogus" }, "--bogus")]
     public void BadOptions_AreRefused_NamingTheFlag(string[] args, string flag)
     {
