@@ -25,8 +25,9 @@ internal enum Counter
 }
 
 /// <summary>
-/// Lock-free counters (Interlocked), readable at any time. Striped: each thread increments the stripe its id picks,
-/// so threads do not fight over one cache line; a read sums the stripes.
+/// Lock-free counters (Interlocked), readable at any time. Striped by the processor the caller runs on, so threads
+/// running at the same time never fight over one cache line (a thread id can map two busy threads to one stripe);
+/// a read sums the stripes.
 /// </summary>
 internal sealed class CounterSet
 {
@@ -76,7 +77,7 @@ internal sealed class CounterSet
         Interlocked.Exchange(ref _stripes[0][Padding + (int)counter], value);
     }
 
-    private ref long Cell(Counter counter) => ref _stripes[Environment.CurrentManagedThreadId & _mask][Padding + (int)counter];
+    private ref long Cell(Counter counter) => ref _stripes[Thread.GetCurrentProcessorId() & _mask][Padding + (int)counter];
 
     /// <summary>Counts a batch of result outcomes with one increment per kind.</summary>
     public void CountResults(ReadOnlySpan<ResultOutcome> outcomes)
