@@ -1,5 +1,6 @@
 // Benchmarks (BenchmarkDotNet):  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' [--job short]
 // Tail latency:                  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- latency [seconds]
+// Chart of the mixed workload:   dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- chart <MixedBenchmarks csv> <svg> [caption]
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -9,6 +10,17 @@ using GridPositions.Benchmarks;
 if (args is ["latency", ..])
 {
     LatencyHarness.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
+if (args is ["chart", string csv, string svg, ..])
+{
+    string caption = args.Length > 3 ? args[3] : "";
+    foreach ((string name, var points) in ThroughputChart.Write(csv, svg, caption))
+    {
+        Console.WriteLine($"{name}: {string.Join("  ", points.Select(p => $"{p.Threads} threads {p.OpsPerSecond / 1e6:F2}M ops/s"))}");
+    }
+
     return;
 }
 
