@@ -130,9 +130,11 @@ public class ActionResultTests
     }
 
     [Fact]
-    public void ResultWithAnotherOrderIdThanTheUpdateGave_IsRejected()
+    public async Task ResultWithAnotherOrderIdThanTheUpdateGave_IsRejected_AndSurfacedWithTheResult()
     {
         var grid = new TestGrid();
+        var rejected = new List<InputRejectedEventArgs>();
+        grid.Manager.InputRejected += (_, e) => { lock (rejected) { rejected.Add(e); } };
         OrderAction action = grid.ClaimOpen(100m);
         grid.Update(action, "X1", OrderStatus.New, 0m);
 
@@ -141,6 +143,10 @@ public class ActionResultTests
         Assert.Equal(InputDisposition.Rejected, outcome.Disposition);
         Assert.Equal("X1", grid.Slot(100m).Order!.OrderId);
         grid.AssertInvariants();
+        await grid.Manager.FlushEventsAsync();
+        InputRejectedEventArgs e = Assert.Single(rejected);
+        Assert.Equal("X2", e.Result?.OrderId);
+        Assert.Null(e.Update);
     }
 
     [Fact]

@@ -174,7 +174,10 @@ public class OrderUpdateTests
         Assert.Equal(1, grid.Manager.Counters.Overfills);
         Assert.Equal(1, grid.Manager.Counters.UpdatesRejected);
         await grid.Manager.FlushEventsAsync();
-        Assert.Contains("overfill", Assert.Single(rejected).Reason, StringComparison.Ordinal);
+        InputRejectedEventArgs e = Assert.Single(rejected);
+        Assert.Contains("overfill", e.Reason, StringComparison.Ordinal);
+        Assert.Equal(1.5m, e.Update?.CumulativeFilledQuantity); // the update itself travels with the event
+        Assert.Null(e.Result);
         grid.AssertInvariants();
     }
 

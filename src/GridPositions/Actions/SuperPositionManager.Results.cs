@@ -143,7 +143,12 @@ public sealed partial class SuperPositionManager
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
-            published |= PublishEffects_NeedsSlotLock(slot, effects, outcome.Disposition, null, result);
+            published |= PublishEffects_NeedsSlotLock(slot, effects);
+            if (outcome.Disposition == InputDisposition.Rejected)
+            {
+                published |= PublishRejected(effects.Detail ?? "rejected", null, result);
+            }
+
 
             return outcome;
         }

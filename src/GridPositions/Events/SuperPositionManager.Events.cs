@@ -95,7 +95,7 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
-    private bool PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects, InputDisposition disposition, OrderUpdate? update, OrderActionResult? result)
+    private bool PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects)
     {
         bool published = false;
         if (effects.Changed)
@@ -134,11 +134,6 @@ public sealed partial class SuperPositionManager
                 RealizedPnl = trip.RealizedPnl,
             });
             published = true;
-        }
-
-        if (disposition == InputDisposition.Rejected)
-        {
-            published |= PublishRejected(effects.Detail ?? "rejected", update, result);
         }
 
         return published;
@@ -180,6 +175,11 @@ public sealed partial class SuperPositionManager
         return true;
     }
 
+    /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected without an input.</summary>
+    private bool PublishIfRejected(InputDisposition disposition, in SlotEffects effects) =>
+        disposition == InputDisposition.Rejected && PublishRejected(effects.Detail ?? "rejected", null, null);
+
+    /// <summary>Queues InputRejected (if anyone listens). Callers reach it only on the rejected path, so the hot path copies no input.</summary>
     private bool PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result)
     {
         if (InputRejected is null)

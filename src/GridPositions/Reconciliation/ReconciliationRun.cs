@@ -73,7 +73,7 @@ public sealed partial class SuperPositionManager
             decimal before = slot.Order.FilledQuantity;
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
             InputDisposition disposition = slot.ApplyUpdate_NeedsLock(onExchange.ToUpdate(), _m._sign, ref effects);
-            bool published = _m.PublishEffects_NeedsSlotLock(slot, effects, disposition, null, null);
+            bool published = _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects);
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
             {
@@ -196,7 +196,7 @@ public sealed partial class SuperPositionManager
                 slot.BeginOrder_NeedsLock(action, OrderRole.Open);
                 InputDisposition disposition = slot.ApplyUpdate_NeedsLock(order.ToUpdate(), _m._sign, ref effects);
                 effects.Changed = true;
-                published |= _m.PublishEffects_NeedsSlotLock(slot, effects, disposition, null, null);
+                published |= _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects);
                 _m.CountReconciled(disposition, effects);
             }
 

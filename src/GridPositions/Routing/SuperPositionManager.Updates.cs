@@ -68,7 +68,12 @@ public sealed partial class SuperPositionManager
         lock (slot.Sync)
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-            published |= PublishEffects_NeedsSlotLock(slot, effects, disposition, update, null);
+            published |= PublishEffects_NeedsSlotLock(slot, effects);
+            if (disposition == InputDisposition.Rejected)
+            {
+                published |= PublishRejected(effects.Detail ?? "rejected", update, null);
+            }
+
             if (effects.NeedsIndexSync)
             {
                 OpenIndexWindow(); // under the slot's lock: before anyone can see the change
@@ -177,6 +182,9 @@ public sealed partial class SuperPositionManager
 
     private static bool IsBlank(string? id) => id is not null && string.IsNullOrWhiteSpace(id);
 
+    /// <summary>The sign bit first, so the usual non-negative amount costs no decimal comparison (-0 is not below zero).</summary>
+    private static bool IsBelowZero(decimal value) => decimal.IsNegative(value) && value != 0m;
+
     private static void ValidateUpdate(in OrderUpdate update)
     {
         if (update.OrderId is null && update.ClientOrderId is null)
@@ -189,12 +197,12 @@ public sealed partial class SuperPositionManager
             throw new ArgumentException($"Status must be a known order status; got {update.Status}.", nameof(update));
         }
 
-        if (update.CumulativeFilledQuantity < 0)
+        if (IsBelowZero(update.CumulativeFilledQuantity))
         {
             throw new ArgumentException($"CumulativeFilledQuantity must not be negative; got {update.CumulativeFilledQuantity}.", nameof(update));
         }
 
-        if (update.CumulativeQuoteQuantity < 0)
+        if (update.CumulativeQuoteQuantity is { } quote && IsBelowZero(quote))
         {
             throw new ArgumentException($"CumulativeQuoteQuantity must not be negative; got {update.CumulativeQuoteQuantity}.", nameof(update));
         }
