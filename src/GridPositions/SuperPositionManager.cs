@@ -67,6 +67,7 @@ public sealed partial class SuperPositionManager
     public SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
         : this(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null)
     {
+        RegisterMetrics();
     }
 
     private SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, string? clientIdPrefix)
@@ -89,10 +90,7 @@ public sealed partial class SuperPositionManager
             AttachLogging(_log);
         }
 
-        if (meterFactory is not null)
-        {
-            Telemetry.Metrics.Register(meterFactory, this, options.Symbol);
-        }
+        _meterFactory = meterFactory; // instruments are registered once the manager is whole (RegisterMetrics)
     }
 
     /// <summary>A copy of the options this manager was built with.</summary>

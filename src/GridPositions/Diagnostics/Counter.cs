@@ -26,8 +26,8 @@ internal enum Counter
 
 /// <summary>
 /// Lock-free counters (Interlocked), readable at any time. Striped by the processor the caller runs on, so threads
-/// running at the same time never fight over one cache line (a thread id can map two busy threads to one stripe);
-/// a read sums the stripes.
+/// running at the same time rarely share a stripe's cache lines (a thread id can map two busy threads to one stripe
+/// for good); a stale processor id only costs speed, since every increment is atomic. A read sums the stripes.
 /// </summary>
 internal sealed class CounterSet
 {

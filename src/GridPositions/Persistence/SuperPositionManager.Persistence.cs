@@ -45,8 +45,8 @@ public sealed partial class SuperPositionManager
         ArgumentNullException.ThrowIfNull(store);
         StoreRecovery recovered = store.Recover();
         SuperPositionManager manager = recovered.Snapshot is { } snapshot
-            ? Restore(snapshot, options, timeProvider, loggerFactory, meterFactory)
-            : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory);
+            ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory)
+            : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null);
         manager._store = store;
         if (store.Durability != Durability.None)
         {
@@ -58,6 +58,7 @@ public sealed partial class SuperPositionManager
             manager.Checkpoint(); // the store now names its grid, and has a snapshot to replay from
         }
 
+        manager.RegisterMetrics();
         if (manager._log is not null)
         {
             PositionTotals totals = manager.GetTotals();

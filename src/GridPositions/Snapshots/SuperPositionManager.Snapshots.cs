@@ -77,6 +77,13 @@ public sealed partial class SuperPositionManager
     /// <exception cref="ArgumentException">The snapshot does not fit the options, names one level twice, gives one order id to two slots, or breaks an invariant.</exception>
     public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
+        SuperPositionManager manager = RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory);
+        manager.RegisterMetrics();
+        return manager;
+    }
+
+    private static SuperPositionManager RestoreWithoutMetrics(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+    {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
         if (snapshot.FormatVersion != SnapshotFormatVersion)

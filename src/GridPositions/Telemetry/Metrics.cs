@@ -8,12 +8,12 @@ namespace GridPositions.Telemetry;
 /// </summary>
 internal static class Metrics
 {
-    public static void Register(IMeterFactory factory, SuperPositionManager manager, string symbol)
+    public static void Register(IMeterFactory factory, SuperPositionManager manager, string symbol, GridDirection direction)
     {
         Meter meter = factory.Create(new MeterOptions(SuperPositionManager.MeterName)
         {
             Version = typeof(Metrics).Assembly.GetName().Version?.ToString(),
-            Tags = [new("gridpositions.symbol", symbol)],
+            Tags = [new("gridpositions.symbol", symbol), new("gridpositions.direction", direction == GridDirection.Long ? "long" : "short")],
         });
 
         meter.CreateObservableCounter("gridpositions.claims", () =>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using GridPositions.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,22 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Null without a logger factory: the few places that log outside events test this one field.</summary>
     private readonly ILogger? _log;
+
+    /// <summary>Null without a meter factory, and once <see cref="RegisterMetrics"/> has run.</summary>
+    private IMeterFactory? _meterFactory;
+
+    /// <summary>
+    /// Publishes the instruments. Called last by the constructor, <see cref="Restore"/> and <see cref="Open"/>, so a
+    /// manager that failed to restore or open never leaves instruments behind in the caller's factory.
+    /// </summary>
+    private void RegisterMetrics()
+    {
+        if (_meterFactory is { } factory)
+        {
+            _meterFactory = null;
+            Metrics.Register(factory, this, Settings.Symbol, Settings.Direction);
+        }
+    }
 
     /// <summary>
     /// Logs what the manager publishes by subscribing to its own events: they are delivered on the event task, after

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using GridPositions.Wire;
 
 namespace GridPositions.Tests.Telemetry;
 
@@ -48,13 +49,46 @@ public class MetricsTests
     }
 
     [Fact]
-    public void WithoutAMeterFactory_NoMeterIsCreated()
+    public void WithoutAMeterFactory_NoInstrumentIsPublished()
+    {
+        // Every factory in these tests (and the host's) scopes its meters; a meter the library made itself would not be.
+        var unscoped = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name == SuperPositionManager.MeterName && instrument.Meter.Scope is null)
+            {
+                lock (unscoped)
+                {
+                    unscoped.Add(instrument.Name);
+                }
+            }
+        };
+        listener.Start();
+
+        var grid = new TestGrid();
+        grid.OpenFilled(100m, 1m);
+        _ = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), grid.Options);
+
+        Assert.Empty(unscoped);
+    }
+
+    [Fact]
+    public void ARestoreThatFails_LeavesNoMeterBehind_AndOneThatSucceeds_TagsItsDirection()
     {
         using var meters = new TestMeterFactory();
-        _ = new TestGrid();
-        _ = new TestGrid(meterFactory: meters);
+        var grid = new TestGrid(GridDirection.Short);
+        grid.Place(grid.ClaimOpen(100m), "X1");
+        grid.Place(grid.ClaimOpen(101m), "X2");
+        PositionManagerSnapshot broken = grid.Manager.CreateSnapshot();
+        broken.Slots[1].Order.OrderId = "X1"; // one order id owned by two slots: refused after the manager is built
 
-        Assert.Single(meters.Created);
+        Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(broken, grid.Options, meterFactory: meters));
+        Assert.Empty(meters.Created);
+
+        _ = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), grid.Options, meterFactory: meters);
+        Meter meter = Assert.Single(meters.Created);
+        Assert.Equal("short", meter.Tags!.Single(t => t.Key == "gridpositions.direction").Value);
     }
 
     /// <summary>Every measurement of the factory's meters, keyed "instrument|tag value" (or just the instrument when untagged by value).</summary>
@@ -86,6 +120,7 @@ public class MetricsTests
 
         public Meter Create(MeterOptions options)
         {
+            options.Scope = this;
             var meter = new Meter(options);
             Created.Add(meter);
             return meter;
