@@ -183,7 +183,7 @@ public sealed class Simulation
             _nextProgressMs += (long)_options.ProgressEvery.TotalMilliseconds;
             PositionTotals totals = _manager.GetTotals();
             _progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[market {TimeSpan.FromMilliseconds(_nowMs):hh\\:mm\\:ss} | wall {Stopwatch.GetElapsedTime(_wallStart).TotalSeconds,5:F1} s] price {_price,8:F2}  fills {_manager.Counters.FillsApplied,7:N0}  round trips {totals.RoundTrips,6:N0}  realised {totals.RealizedPnl,10:F4}  held {totals.Inventory,6:F3}  parked {_manager.ParkedUpdateCount,3}"));
+                $"[market {SimulationReport.Clock(TimeSpan.FromMilliseconds(_nowMs))} | wall {Stopwatch.GetElapsedTime(_wallStart).TotalSeconds,5:F1} s] price {_price,8:F2}  fills {_manager.Counters.FillsApplied,7:N0}  round trips {totals.RoundTrips,6:N0}  realised {totals.RealizedPnl,10:F4}  held {totals.Inventory,6:F3}  parked {_manager.ParkedUpdateCount,3}"));
         }
 
         // Settled: nothing on the wire, and long enough after the close for a lost order's grace period to pass.

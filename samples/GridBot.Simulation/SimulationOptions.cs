@@ -83,9 +83,10 @@ public sealed record SimulationOptions
             throw new ArgumentException($"--spacing must be a positive multiple of {Simulation.TickSize}; got {Spacing}.", nameof(Spacing));
         }
 
-        if (StartPrice % Simulation.TickSize != 0 || StartPrice - (Levels / 2 * Spacing) <= 0)
+        // One spacing below the lowest level is where a short grid's lowest position closes: it must be a price too.
+        if (StartPrice % Simulation.TickSize != 0 || StartPrice - (((Levels / 2) + 1) * Spacing) <= 0)
         {
-            throw new ArgumentException($"--price must be on the {Simulation.TickSize} tick and leave every level above zero; got {StartPrice}.", nameof(StartPrice));
+            throw new ArgumentException($"--price must be on the {Simulation.TickSize} tick and leave every level and its exit above zero; got {StartPrice}.", nameof(StartPrice));
         }
 
         if (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromDays(7))

@@ -48,7 +48,7 @@ public sealed record SimulationReport
         int sign = Options.Direction == GridDirection.Long ? 1 : -1;
         var text = new StringBuilder();
         text.AppendLine(inv, $"GridBot.Simulation: {Options.Levels} levels {Options.Spacing} apart, {Options.Direction} grid, seed {Options.Seed}, {Options.Threads} threads");
-        text.AppendLine(inv, $"  market      {MarketTime:hh\\:mm\\:ss} simulated{(includeWallTime ? $" in {WallTime.TotalSeconds:F1} s" : "")}; price {StartPrice} -> {EndPrice} (low {LowestPrice}, high {HighestPrice})");
+        text.AppendLine(inv, $"  market      {Clock(MarketTime)} simulated{(includeWallTime ? $" in {WallTime.TotalSeconds:F1} s" : "")}; price {StartPrice} -> {EndPrice} (low {LowestPrice}, high {HighestPrice})");
         text.AppendLine(inv, $"  orders      {ClaimsAccepted:N0} claimed and sent ({ClaimsRefused:N0} claims refused); exchange opened {OrdersOpened:N0}, rejected {Rejects:N0}, timed out {Timeouts:N0}");
         text.AppendLine(inv, $"  fills       exchange {ExchangeFills:N0}; manager booked {c.FillsApplied:N0} (an update that reports two fills at once books them as one); round trips {c.RoundTripsCompleted:N0}");
         text.AppendLine(inv, $"  updates     applied {c.UpdatesApplied:N0}, duplicate {c.UpdatesDuplicate:N0} ({DuplicatesSent:N0} sent twice), stale {c.UpdatesStale:N0}, rejected {c.UpdatesRejected:N0}, parked {c.UpdatesParked:N0} (re-driven {c.UpdatesRedriven:N0}, expired {c.UpdatesExpired:N0})");
@@ -62,4 +62,8 @@ public sealed record SimulationReport
     }
 
     public override string ToString() => Describe();
+
+    /// <summary>Hours:minutes:seconds, the hours not wrapping at a day (a run may last a week).</summary>
+    internal static string Clock(TimeSpan time) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)time.TotalHours:00}:{time.Minutes:00}:{time.Seconds:00}");
 }

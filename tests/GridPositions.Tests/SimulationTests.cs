@@ -38,6 +38,7 @@ public class SimulationTests
     [InlineData(new[] { "--threads", "0" }, "--threads")]
     [InlineData(new[] { "--minutes", "-3" }, "--minutes")]
     [InlineData(new[] { "--price", "1", "--levels", "20" }, "--price")]
+    [InlineData(new[] { "--short", "--levels", "398", "--spacing", "0.5" }, "--price")]
     [InlineData(new[] { "--seed" }, "--seed")]
     [InlineData(new[] { "--seed", "abc" }, "--seed")]
     [InlineData(new[] { "--levels", "99999999999" }, "--levels")]
