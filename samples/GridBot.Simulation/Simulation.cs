@@ -233,15 +233,7 @@ public sealed class Simulation
         {
             if (LaneOf(id)?.Query(id) is { } order)
             {
-                _manager.OnOrderUpdate(new OrderUpdate
-                {
-                    OrderId = order.OrderId,
-                    ClientOrderId = order.ClientOrderId,
-                    Status = order.Status,
-                    CumulativeFilledQuantity = order.CumulativeFilledQuantity,
-                    CumulativeQuoteQuantity = order.CumulativeQuoteQuantity,
-                    CumulativeFee = order.CumulativeFee,
-                });
+                _manager.OnOrderUpdate(order.ToUpdate());
             }
         }
     }

@@ -61,6 +61,12 @@ public class ReconciliationTests
         Assert.Equal(FindingKind.MissingOnExchange, Assert.Single(report.Findings).Kind);
         Assert.Equal([orderId], report.OrdersToQuery);
         Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
+
+        // The caller queries the order and hands its final state back, as the report asks.
+        ExchangeOrder queried = Closed(action, orderId, OrderStatus.Canceled, 0.4m);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(queried.ToUpdate()));
+        Assert.Equal((SlotStatus.Free, 0.4m), (grid.Slot(100m).Status, grid.Slot(100m).Inventory));
+        grid.AssertInvariants();
     }
 
     [Fact]

@@ -32,7 +32,12 @@ public sealed record ExchangeOrder(
     decimal? CumulativeQuoteQuantity = null,
     decimal CumulativeFee = 0m)
 {
-    internal OrderUpdate ToUpdate() => new()
+    /// <summary>
+    /// The order's state as an update for <see cref="SuperPositionManager.OnOrderUpdate"/>: what to pass for an order the
+    /// reconciliation report asks you to query (<see cref="ReconciliationReport.OrdersToQuery"/>).
+    /// </summary>
+    /// <returns>An update with this order's ids, status and cumulative amounts.</returns>
+    public OrderUpdate ToUpdate() => new()
     {
         OrderId = OrderId,
         ClientOrderId = ClientOrderId,
