@@ -41,6 +41,14 @@ public sealed class PositionManagerOptions
     /// </summary>
     public TimeSpan AmbiguousPlaceGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a claim may wait for its result before it ends by itself (an executor that crashed or hung). Past it, a
+    /// place with no result becomes <see cref="SlotStatus.Unknown"/>, for an update, a late result or reconciliation to
+    /// settle by its client order id; a cancel with no result gives the order back as <see cref="SlotStatus.Live"/>.
+    /// Checked when the slot is next claimed, closed or reconciled. Default 30 seconds.
+    /// </summary>
+    public TimeSpan PendingClaimTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>With a journaling store: checkpoint (snapshot and truncate the journal) after this many records. Default 100,000; 0: only when asked.</summary>
     public int CheckpointEveryRecords { get; set; } = 100_000;
 
@@ -90,6 +98,11 @@ public sealed class PositionManagerOptions
         if (LeaseTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException($"LeaseTimeout must be positive; got {LeaseTimeout}.", nameof(LeaseTimeout));
+        }
+
+        if (PendingClaimTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"PendingClaimTimeout must be positive; got {PendingClaimTimeout}.", nameof(PendingClaimTimeout));
         }
 
         if (AmbiguousPlaceGracePeriod < TimeSpan.Zero)

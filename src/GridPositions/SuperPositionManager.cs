@@ -57,6 +57,14 @@ public sealed partial class SuperPositionManager
     /// </summary>
     private int _indexWindows;
 
+    /// <summary>
+    /// The largest magnitude of any price, quantity, notional, fee or position the manager accepts: 10^15. Within it a
+    /// slot keeps its 12 decimal places of pro-rata cost exactly and no total over the slots can overflow, so no
+    /// accepted input can make a later read throw. Beyond it, a claim is <see cref="ClaimRejection.Invalid"/> and any
+    /// other input an <see cref="ArgumentException"/> naming the field.
+    /// </summary>
+    public const decimal MaxAmount = Fills.Amounts.Max;
+
     /// <summary>Creates an empty manager for the grid described by <paramref name="options"/>.</summary>
     /// <param name="options">The instrument's grid and the manager's bounds.</param>
     /// <param name="timeProvider">The clock for parked-update expiry, leases and snapshot times; <see cref="TimeProvider.System"/> by default.</param>

@@ -33,6 +33,17 @@ internal sealed class CrashWorkload
     /// <summary>A clock that never moves: the worker and the replay generate the same client order ids.</summary>
     public static TimeProvider Clock { get; } = new FixedClock();
 
+    /// <summary>The simulated exchange's own view of every order it has: what reconciliation after a crash is given.</summary>
+    public ExchangeSnapshot Exchange(DateTimeOffset takenAt) => new(
+        takenAt,
+        [.. _orders.Where(o => o.IsOpen).Select(o => o.ToExchange())],
+        [.. _orders.Where(o => !o.IsOpen).Select(o => o.ToExchange())]);
+
+    /// <summary>Per slot, what the exchange filled for it: bought minus sold.</summary>
+    public IReadOnlyDictionary<decimal, decimal> ExchangeInventory() => _orders
+        .GroupBy(o => o.Action.SlotPrice)
+        .ToDictionary(g => g.Key, g => g.Sum(o => o.Action.Side == OrderSide.Buy ? o.Filled : -o.Filled));
+
     /// <summary>Runs one step: at most one call that changes the manager (or a checkpoint, when <paramref name="canCheckpoint"/>).</summary>
     public void Step(bool canCheckpoint)
     {
@@ -162,6 +173,8 @@ internal sealed class CrashWorkload
         public OrderStatus Status { get; set; } = OrderStatus.New;
         public decimal Filled { get; set; }
         public bool IsOpen => Status is OrderStatus.New or OrderStatus.PartiallyFilled;
+
+        public ExchangeOrder ToExchange() => new(OrderId, Action.ClientOrderId, Action.Side, Action.Price, Action.Quantity, Status, Filled, CumulativeFee: Filled * 0.01m);
 
         public OrderUpdate Update() => new()
         {

@@ -77,7 +77,7 @@ public class CloseTests
         OrderAction cancel = start.CancelFirst!.Value;
         Assert.Equal((OrderActionType.Cancel, restingId), (cancel.Type, cancel.OrderId));
         Assert.Equal(SlotStatus.PendingCancel, grid.Slot(100m).Status);
-        Assert.Throws<InvalidOperationException>(() => grid.Manager.ClaimCloseOrder(start.Lease!, 99m));
+        Assert.Throws<OrderInFlightException>(() => grid.Manager.ClaimCloseOrder(start.Lease!, 99m));
 
         grid.Manager.ApplyActionResults([OrderActionResult.Canceled(cancel)]);
         grid.Update(resting, restingId, OrderStatus.Canceled, 0m);

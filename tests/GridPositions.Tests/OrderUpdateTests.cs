@@ -252,16 +252,17 @@ public class OrderUpdateTests
     }
 
     [Fact]
-    public void AmountsThatOverflowDecimal_AreRejected_AndChangeNothing()
+    public void AmountsThatOverflowDecimal_AreRefusedNamingTheField_AndChangeNothing()
     {
         var grid = new TestGrid();
         OrderAction action = grid.ClaimOpen(100m, 2m);
         string orderId = grid.Place(action);
-        grid.Update(action, orderId, OrderStatus.PartiallyFilled, 1m, quote: decimal.MaxValue);
+        grid.Update(action, orderId, OrderStatus.PartiallyFilled, 1m, quote: 100m);
 
-        Assert.Equal(InputDisposition.Rejected, grid.Update(action, orderId, OrderStatus.Filled, 2m, quote: decimal.MaxValue, fee: decimal.MinValue));
+        Assert.Throws<ArgumentException>("update", () => grid.Update(action, orderId, OrderStatus.PartiallyFilled, 1m, quote: decimal.MaxValue));
+        Assert.Throws<ArgumentException>("update", () => grid.Update(action, orderId, OrderStatus.Filled, 2m, quote: decimal.MaxValue, fee: decimal.MinValue));
 
-        Assert.Equal(1m, grid.Slot(100m).Inventory);
+        Assert.Equal((1m, 100m), (grid.Slot(100m).Inventory, grid.Slot(100m).EntryNotional));
         grid.AssertInvariants();
     }
 

@@ -79,7 +79,7 @@ public class PriceGridTests
         Gen.Select(prices, ticks).Sample((price, tick) =>
         {
             var grid = new PriceGrid(tick, 1m);
-            bool onGrid = price > 0 && price % tick == 0 && price / tick <= long.MaxValue;
+            bool onGrid = price > 0 && price <= SuperPositionManager.MaxAmount && price % tick == 0 && price / tick <= long.MaxValue;
             Assert.Equal(onGrid, grid.TryGetTicks(price, out long key));
             if (onGrid)
             {

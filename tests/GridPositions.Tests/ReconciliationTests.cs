@@ -247,7 +247,7 @@ public class ReconciliationTests
         ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
         DateTimeOffset now = grid.Time.GetUtcNow();
 
-        Assert.Throws<ArgumentException>("ticket", () => grid.Manager.Reconcile(new ReconciliationTicket(99, now), new ExchangeSnapshot(now, [])));
+        Assert.Throws<ArgumentException>("ticket", () => grid.Manager.Reconcile(default, new ExchangeSnapshot(now, [])));
         Assert.Throws<ArgumentException>("exchange", () => grid.Manager.Reconcile(ticket, new ExchangeSnapshot(now - TimeSpan.FromSeconds(1), [])));
         Assert.Throws<ArgumentNullException>("exchange", () => grid.Manager.Reconcile(ticket, null!));
         ExchangeOrder good = Open(action, orderId, 1m);

@@ -80,12 +80,20 @@ public sealed partial class SuperPositionManager
         int count = results.Length;
         List<OrderUpdate>? redrive = null;
         bool published = false;
-        // Phase 1: resolve each result to its slot.
+        // Phase 1: resolve each result to its slot. A place whose exchange id another slot's order has (live or
+        // remembered) is refused here, where the indexes are stable: no id may belong to two slots (its key becomes -1).
         lock (_sync)
         {
             for (int i = 0; i < count; i++)
             {
                 _slots.TryGetValue(keys[i], out slots[i]);
+                if (results[i] is { Outcome: ActionOutcome.Succeeded, Action.Type: OrderActionType.Place, OrderId: { } orderId }
+                    && _index.TryRoute(orderId, null, out Slot? owner) && !ReferenceEquals(owner, slots[i]))
+                {
+                    keys[i] = -1;
+                    string detail = $"order id {orderId} belongs to slot {owner.Price}'s order; the result for slot {results[i].Action.SlotPrice} cannot take it";
+                    outcomes[i] = new ResultOutcome(InputDisposition.Rejected, null, detail);
+                }
             }
         }
 
@@ -95,6 +103,12 @@ public sealed partial class SuperPositionManager
         bool anyTouched = false;
         for (int i = 0; i < count; i++)
         {
+            if (keys[i] < 0)
+            {
+                published |= PublishRejected(outcomes[i].Detail!, null, results[i]);
+                continue;
+            }
+
             outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref published);
             anyTouched |= touched[i].NeedsIndexSync;
         }
@@ -175,14 +189,15 @@ public sealed partial class SuperPositionManager
             return $"Action.ClaimToken must be the positive token of a claimed action; got {action.ClaimToken}.";
         }
 
-        if (string.IsNullOrEmpty(action.ClientOrderId))
+        // Blank ids are no ids on every path (updates and the exchange's reports treat them the same way).
+        if (string.IsNullOrWhiteSpace(action.ClientOrderId))
         {
-            return "Action.ClientOrderId is required.";
+            return "Action.ClientOrderId is required (not blank).";
         }
 
-        if (action.Type == OrderActionType.Place && result.Outcome == ActionOutcome.Succeeded && string.IsNullOrEmpty(result.OrderId))
+        if (action.Type == OrderActionType.Place && result.Outcome == ActionOutcome.Succeeded && string.IsNullOrWhiteSpace(result.OrderId))
         {
-            return "OrderId is required for a successful place.";
+            return "OrderId is required (not blank) for a successful place.";
         }
 
         return _grid.TryGetTicks(action.SlotPrice, out key) ? null : $"Action.SlotPrice: {_grid.DescribeBadPrice(action.SlotPrice)}.";

@@ -29,8 +29,8 @@ public sealed partial class SuperPositionManager
         List<OrderUpdate>? redrive = null;
         bool published = false;
 
-        // Leases expire with time; the clock is read (outside the lock) only once any lease was ever granted.
-        DateTimeOffset? now = Volatile.Read(ref _leasesGranted) != 0 ? _time.GetUtcNow() : null;
+        // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
+        DateTimeOffset now = _time.GetUtcNow();
         lock (_sync)
         {
             for (int i = 0; i < results.Length; i++)
@@ -51,7 +51,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
     public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
 
-    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset? now, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref List<OrderUpdate>? redrive, ref bool published)
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         if (ValidateClaim(request) is { } problem)
@@ -65,20 +65,24 @@ public sealed partial class SuperPositionManager
             : ClaimCancel_NeedsGlobalLock(request, key, now, ref published);
     }
 
-    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset? now, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref List<OrderUpdate>? redrive, ref bool published)
     {
         if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
         }
 
-        Slot slot = GetOrCreateSlot_NeedsGlobalLock(key);
+        // A level never used has no slot yet: check against a new one, and add it to the table only if the claim is
+        // accepted, so a refusal leaves no trace.
+        bool isNew = !_slots.TryGetValue(key, out Slot? slot);
+        slot ??= new Slot(key, _grid.ToPrice(key));
         OrderRole role = RoleOf(request.Side);
         OrderAction action;
 
 #if FAULT_INJECTION
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
+            _slots.TryAdd(key, slot);
             return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, ref published);
         }
 #endif
@@ -86,10 +90,18 @@ public sealed partial class SuperPositionManager
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
         lock (slot.Sync)
         {
+            published |= LapseClaims_NeedsSlotLock(slot, now);
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
                 rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out detail);
+            }
+
+            // Off the quantity step is refused, except a close of exactly what the slot holds: an off-step fill can
+            // never leave a position that cannot be flattened.
+            if (rejection == ClaimRejection.None && !_grid.IsOnStep(request.Quantity) && !(role == OrderRole.Close && request.Quantity == slot.Position.Inventory))
+            {
+                (rejection, detail) = (ClaimRejection.Invalid, "Quantity: " + _grid.DescribeBadQuantity(request.Quantity) + (role == OrderRole.Close ? $" (a close off the step must be for exactly the {slot.Position.Inventory} the slot holds)" : ""));
             }
 
             if (rejection != ClaimRejection.None)
@@ -99,7 +111,7 @@ public sealed partial class SuperPositionManager
 
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
-            slot.BeginOrder_NeedsLock(action, role);
+            slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
                 slot.Leverage = request.Leverage;
@@ -107,6 +119,11 @@ public sealed partial class SuperPositionManager
             }
 
             published |= SlotChanged_NeedsSlotLock(slot);
+        }
+
+        if (isNew)
+        {
+            _slots.TryAdd(key, slot);
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
@@ -138,7 +155,7 @@ public sealed partial class SuperPositionManager
         {
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
-            slot.BeginOrder_NeedsLock(action, role);
+            slot.BeginOrder_NeedsLock(action, role, default);
             published |= SlotChanged_NeedsSlotLock(slot);
         }
 
@@ -147,7 +164,7 @@ public sealed partial class SuperPositionManager
     }
 #endif
 
-    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset? now, ref bool published)
+    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref bool published)
     {
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
@@ -156,11 +173,12 @@ public sealed partial class SuperPositionManager
 
         lock (slot.Sync)
         {
+            published |= LapseClaims_NeedsSlotLock(slot, now);
             OrderAction action = default;
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
-                rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, out action, out detail);
+                rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, leaseToken: 0, out action, out detail);
             }
 
             if (rejection != ClaimRejection.None)
@@ -174,8 +192,20 @@ public sealed partial class SuperPositionManager
         }
     }
 
+    /// <summary>Ends the slot's claims that outlived their lease or the pending-claim timeout, recording the change.</summary>
+    private bool LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now)
+    {
+        if (!slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
+        {
+            return false;
+        }
+
+        _counters.Increment(Counter.ClaimsLapsed);
+        return SlotChanged_NeedsSlotLock(slot);
+    }
+
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>
-    private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset? now, out string? detail)
+    private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset now, out string? detail)
     {
         bool closing = slot.Lease.Kind == LeaseKind.Close && slot.Lease.IsHeld(now);
         detail = closing ? $"slot {slot.Price}'s position is being closed under lease {slot.Lease.Token}" : null;
@@ -210,9 +240,15 @@ public sealed partial class SuperPositionManager
             return "Price: " + _grid.DescribeBadPrice(request.Price);
         }
 
-        if (!_grid.IsValidQuantity(request.Quantity))
+        // The step is checked with the slot (a close of exactly an off-step inventory is allowed); the rest here.
+        if (request.Quantity <= 0 || request.Quantity > Fills.Amounts.Max)
         {
             return "Quantity: " + _grid.DescribeBadQuantity(request.Quantity);
+        }
+
+        if (!Fills.Amounts.ProductFits(request.Price, request.Quantity))
+        {
+            return $"Price x Quantity ({request.Price} x {request.Quantity}) is beyond the bound of {Fills.Amounts.Max:N0}";
         }
 
         if (request.ClientOrderId is { } id && string.IsNullOrWhiteSpace(id))
@@ -236,17 +272,6 @@ public sealed partial class SuperPositionManager
         }
 
         return null;
-    }
-
-    private Slot GetOrCreateSlot_NeedsGlobalLock(long key)
-    {
-        if (!_slots.TryGetValue(key, out Slot? slot))
-        {
-            slot = new Slot(key, _grid.ToPrice(key));
-            _slots.TryAdd(key, slot);
-        }
-
-        return slot;
     }
 
     private string NextClientOrderId_NeedsGlobalLock()

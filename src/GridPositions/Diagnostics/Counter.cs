@@ -22,6 +22,8 @@ internal enum Counter
     FillsApplied,
     RoundTripsCompleted,
     SubscriberFailures,
+    ClaimsLapsed,
+    TornTailsCut,
 }
 
 /// <summary>
@@ -144,5 +146,7 @@ internal sealed class CounterSet
         FillsApplied = Read(Counter.FillsApplied),
         RoundTripsCompleted = Read(Counter.RoundTripsCompleted),
         SubscriberFailures = Read(Counter.SubscriberFailures),
+        ClaimsLapsed = Read(Counter.ClaimsLapsed),
+        TornTailsCut = Read(Counter.TornTailsCut),
     };
 }

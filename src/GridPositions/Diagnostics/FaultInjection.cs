@@ -39,6 +39,12 @@ internal enum Fault
     /// <summary>An update the lock-free lookup missed is parked without routing it again under the manager's lock.</summary>
     ParkWithoutRecheck,
 
+    /// <summary>A claim taken by a close lease's holder is not bound to the lease, so it outlives the lease (a dead closer's cancel stays pending).</summary>
+    LeaseClaimsOutliveLease,
+
+    /// <summary>A claim whose result never comes never lapses: the pending-claim timeout is ignored.</summary>
+    NoClaimTimeout,
+
     /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
 }

@@ -59,4 +59,13 @@ public readonly record struct ManagerCounters
 
     /// <summary>Event subscriber calls that threw.</summary>
     public long SubscriberFailures { get; init; }
+
+    /// <summary>
+    /// Claims that ended without their result: past <see cref="PositionManagerOptions.PendingClaimTimeout"/>, past the
+    /// close lease they were taken under, or at recovery from a store (a place became Unknown, a cancel gave its order back).
+    /// </summary>
+    public long ClaimsLapsed { get; init; }
+
+    /// <summary>Times recovery from a store cut off a torn last journal record (a crash mid-write); see <see cref="StoreRecovery.TornTail"/>.</summary>
+    public long TornTailsCut { get; init; }
 }

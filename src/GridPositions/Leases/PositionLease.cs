@@ -9,6 +9,7 @@ namespace GridPositions;
 public sealed class PositionLease : IDisposable
 {
     private readonly SuperPositionManager _owner;
+    private long _expiresAtUtcTicks;
 
     internal PositionLease(SuperPositionManager owner, decimal slotPrice, LeaseKind kind, long fencingToken, DateTimeOffset expiresAt)
     {
@@ -30,13 +31,25 @@ public sealed class PositionLease : IDisposable
     /// <summary>Larger than every token granted before it by the same manager.</summary>
     public long FencingToken { get; }
 
-    /// <summary>When the lease ends by itself if its holder has not finished.</summary>
-    public DateTimeOffset ExpiresAt { get; }
+    /// <summary>When the lease ends by itself if its holder has not finished (later after each <see cref="Renew"/>).</summary>
+    public DateTimeOffset ExpiresAt
+    {
+        get => new(Volatile.Read(ref _expiresAtUtcTicks), TimeSpan.Zero);
+        internal set => Volatile.Write(ref _expiresAtUtcTicks, value.UtcTicks);
+    }
 
     /// <summary>Whether the lease still holds the slot (not released, not completed, not expired).</summary>
     public bool IsHeld => _owner.IsLeaseHeld(this);
 
-    /// <summary>Releases the lease if it still holds the slot; otherwise does nothing.</summary>
+    /// <summary>
+    /// Extends the lease to <see cref="PositionManagerOptions.LeaseTimeout"/> from now, for a close that chases a resting
+    /// order longer than one timeout. Call it before the lease expires.
+    /// </summary>
+    /// <returns>The new <see cref="ExpiresAt"/>.</returns>
+    /// <exception cref="LeaseLostException">The lease already expired, was released or completed: it cannot be revived.</exception>
+    public DateTimeOffset Renew() => _owner.RenewLease(this);
+
+    /// <summary>Releases the lease if it still holds the slot; otherwise does nothing. Claims taken under it that have no result yet lapse.</summary>
     public void Dispose() => _owner.ReleaseLease(this);
 
     /// <inheritdoc/>

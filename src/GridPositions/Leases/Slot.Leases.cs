@@ -37,14 +37,29 @@ internal sealed partial class Slot
         return true;
     }
 
+    /// <summary>Moves the lease's expiry to <paramref name="expiresAt"/> if <paramref name="token"/> still names it.</summary>
+    public bool RenewLease_NeedsLock(long token, DateTimeOffset expiresAt)
+    {
+        AssertLocked();
+        if (Lease.Token != token || token == 0)
+        {
+            return false;
+        }
+
+        Lease.ExpiresAt = expiresAt;
+        return true;
+    }
+
     /// <summary>
     /// Sets the inventory to what the exchange holds (see <see cref="Fills.PositionBook.AdjustTo"/>), only while no
-    /// order is in flight (its fills may not have arrived yet). Returns the mismatch, or null if there was none.
+    /// order is in flight (its fills may not have arrived yet). Returns the mismatch, or null if there was none (or,
+    /// with <paramref name="problem"/> set and nothing changed, if the added inventory's cost would be beyond the bound).
     /// </summary>
-    public PositionMismatch? AdjustToExchange_NeedsLock(decimal exchangeQuantity)
+    public PositionMismatch? AdjustToExchange_NeedsLock(decimal exchangeQuantity, out string? problem)
     {
         AssertLocked();
         Debug.Assert(Status == SlotStatus.Free, "adjust only with no order in flight");
+        problem = null;
         decimal recorded = Position.Inventory;
         if (recorded == exchangeQuantity)
         {
@@ -52,6 +67,12 @@ internal sealed partial class Slot
         }
 
         decimal estimatedEntry = recorded > 0 ? Position.EntryNotional / recorded : Price;
+        if (exchangeQuantity > recorded && !(Fills.Amounts.ProductFits(estimatedEntry, exchangeQuantity) && Fills.Amounts.Fits(exchangeQuantity * estimatedEntry)))
+        {
+            problem = $"The exchange quantity {exchangeQuantity} at the entry price {estimatedEntry} of slot {Price} is beyond the bound of {Fills.Amounts.Max:N0}.";
+            return null;
+        }
+
         Position.AdjustTo(exchangeQuantity, estimatedEntry);
         if (Position.IsFlat)
         {

@@ -5,44 +5,51 @@ namespace GridPositions;
 
 public sealed partial class SuperPositionManager
 {
-    /// <summary>Set once any lease was granted: from then on claims read the clock to tell held leases from expired ones.</summary>
-    private int _leasesGranted;
     private long _nextFencingToken;
 
     /// <summary>
     /// Begins closing one slot's position, exclusively: concurrent closes (and modifies) of the same position get a
     /// <see cref="PositionConflictException"/> until this close completes, is released, or its lease expires
-    /// (<see cref="PositionManagerOptions.LeaseTimeout"/>).
+    /// (<see cref="PositionManagerOptions.LeaseTimeout"/>; <see cref="PositionLease.Renew"/> extends it).
     /// </summary>
     /// <returns>
     /// Started, with the lease and, if the slot had a live order, the already claimed cancel to send first (so no
     /// order is orphaned); or already flat (no lease), a successful no-op.
     /// </returns>
     /// <remarks>
-    /// While the close lease is held, strategy claims on the slot are refused (<see cref="ClaimRejection.PositionLeased"/>).
-    /// Once the slot has no order in flight, claim the closing order with <see cref="ClaimCloseOrder"/>. When its fills
-    /// bring the slot flat (profit realised once, as for any closing fill), the lease completes by itself.
+    /// <para>While the close lease is held, strategy claims on the slot are refused (<see cref="ClaimRejection.PositionLeased"/>).
+    /// Once the slot has no order in flight, claim the closing order with <see cref="ClaimCloseOrder"/>; an order that
+    /// goes live after the close began is cancelled with <see cref="ClaimCancel(PositionLease)"/>. When the closing
+    /// fills bring the slot flat (profit realised once, as for any closing fill), the lease completes by itself.</para>
+    /// <para>Claims taken under the lease do not outlive it: when it expires or is released, its unanswered cancel gives
+    /// the order back (the next holder gets a fresh cancel to send) and its unanswered closing place becomes
+    /// <see cref="SlotStatus.Unknown"/> for reconciliation to settle.</para>
+    /// <para>With <see cref="CloseRequest.ExchangeQuantity"/>, the exchange's truth wins: a position the exchange holds
+    /// at a level whose books are flat (or that has no slot yet) is reported as a mismatch and closed like any other.</para>
     /// </remarks>
     /// <exception cref="PositionConflictException">The position is already being closed or modified.</exception>
-    /// <exception cref="ArgumentException">The slot price is off the tick grid, or the exchange quantity is negative or off the quantity step.</exception>
+    /// <exception cref="ArgumentException">The slot price is off the tick grid, or the exchange quantity is negative, off the quantity step or beyond the bound.</exception>
     public CloseStart BeginClose(CloseRequest request)
     {
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         ValidateExchangeQuantity(request.ExchangeQuantity, nameof(request));
         DateTimeOffset now = _time.GetUtcNow();
-        Volatile.Write(ref _leasesGranted, 1);
         PositionConflictException? conflict = null;
         CloseStart start;
         bool published = false;
         lock (_sync)
         {
-            if (!_slots.TryGetValue(key, out Slot? slot))
+            // No slot yet: the exchange may still hold a position there (its truth wins); build one, kept only if it holds something.
+            bool isNew = !_slots.TryGetValue(key, out Slot? slot);
+            if (isNew && request.ExchangeQuantity is not > 0)
             {
                 return new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
 
+            slot ??= new Slot(key, _grid.ToPrice(key));
             lock (slot.Sync)
             {
+                published |= LapseClaims_NeedsSlotLock(slot, now);
                 conflict = slot.LeaseConflict_NeedsLock(now);
 #if FAULT_INJECTION
                 if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
@@ -58,6 +65,11 @@ public sealed partial class SuperPositionManager
                     ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now, ref published)
                     : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
+
+            if (isNew && start.Status == CloseStatus.Started)
+            {
+                _slots.TryAdd(key, slot);
+            }
         }
 
         AfterOperation(null, published);
@@ -69,7 +81,7 @@ public sealed partial class SuperPositionManager
         PositionMismatch? mismatch = null;
         if (slot.Status == SlotStatus.Free && exchangeQuantity is { } onExchange)
         {
-            mismatch = slot.AdjustToExchange_NeedsLock(onExchange);
+            mismatch = AdjustToExchange_NeedsSlotLock(slot, onExchange);
         }
 
         if (slot.Status == SlotStatus.Free && slot.Position.IsFlat)
@@ -87,7 +99,7 @@ public sealed partial class SuperPositionManager
 
         // The live order goes first, so none is left orphaned; a pending one must report its result first.
         OrderAction? cancel = null;
-        if (slot.Status == SlotStatus.Live && slot.TryClaimCancel_NeedsLock(_nextClaimToken, out OrderAction action, out _) == ClaimRejection.None)
+        if (slot.Status == SlotStatus.Live && slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, LeaseTokenOf(lease), out OrderAction action, out _) == ClaimRejection.None)
         {
             _nextClaimToken++;
             cancel = action;
@@ -95,6 +107,18 @@ public sealed partial class SuperPositionManager
 
         published |= SlotChanged_NeedsSlotLock(slot);
         return new CloseStart(CloseStatus.Started, lease, cancel, mismatch);
+    }
+
+    /// <summary>The lease a claim taken by <paramref name="lease"/>'s holder is bound to (see <see cref="Slot.LapseClaims_NeedsLock"/>).</summary>
+    private static long LeaseTokenOf(PositionLease lease)
+    {
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.LeaseClaimsOutliveLease))
+        {
+            return 0; // the injected bug: a claim taken under a lease is not bound to it, so it outlives the lease
+        }
+#endif
+        return lease.FencingToken;
     }
 
     /// <summary>
@@ -106,7 +130,7 @@ public sealed partial class SuperPositionManager
     /// <param name="exchangeQuantity">The exchange's quantity for this position, if checked: the slot is set to it first, and zero completes the close without an order.</param>
     /// <returns>The closing order to send (claimed like any other), or none when the position is flat.</returns>
     /// <exception cref="LeaseLostException">The lease expired or ended: a late finisher may not close the position.</exception>
-    /// <exception cref="InvalidOperationException">The slot still has an order in flight.</exception>
+    /// <exception cref="OrderInFlightException">The slot still has an order in flight (cancel it with <see cref="ClaimCancel(PositionLease)"/>, or wait for its result).</exception>
     /// <exception cref="ArgumentException">The price or exchange quantity is invalid, or the lease is not a close lease.</exception>
     public CloseOrder ClaimCloseOrder(PositionLease lease, decimal price, decimal? exchangeQuantity = null)
     {
@@ -127,12 +151,13 @@ public sealed partial class SuperPositionManager
             Slot slot = LeasedSlot(lease);
             lock (slot.Sync)
             {
+                published |= LapseClaims_NeedsSlotLock(slot, now);
                 refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
-                    : slot.Status != SlotStatus.Free ? new InvalidOperationException($"Slot {slot.Price} still has order {slot.Order.ClientOrderId} ({slot.Status}); its cancel or result must land before the closing order.")
+                    : slot.Status != SlotStatus.Free ? new OrderInFlightException(slot.Price, slot.Order.ClientOrderId, slot.Status)
                     : null;
                 if (refused is null)
                 {
-                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, ref published);
+                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, now, ref published);
                 }
             }
 
@@ -146,9 +171,9 @@ public sealed partial class SuperPositionManager
         return refused is null ? result : throw refused;
     }
 
-    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, ref bool published)
+    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now, ref bool published)
     {
-        PositionMismatch? mismatch = exchangeQuantity is { } onExchange ? slot.AdjustToExchange_NeedsLock(onExchange) : null;
+        PositionMismatch? mismatch = exchangeQuantity is { } onExchange ? AdjustToExchange_NeedsSlotLock(slot, onExchange) : null;
         OrderAction? action = null;
         if (slot.Position.IsFlat)
         {
@@ -157,7 +182,7 @@ public sealed partial class SuperPositionManager
         else
         {
             action = new OrderAction(OrderActionType.Place, slot.Price, ClosingSide, price, slot.Position.Inventory, NextClientOrderId_NeedsGlobalLock(), null, _nextClaimToken++);
-            slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close);
+            slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
         published |= SlotChanged_NeedsSlotLock(slot);
@@ -165,25 +190,124 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>
-    /// The emergency flatten: begins a close of every slot that holds inventory or has an order in flight. Slots whose
-    /// position another caller holds are reported, not waited for.
+    /// Claims a cancel of the slot's live order for the holder of a close lease: an order that went live after the close
+    /// began (its place result arrived late), which strategy claims may no longer touch. The claim is bound to the lease.
+    /// </summary>
+    /// <param name="lease">The close lease from <see cref="BeginClose"/>.</param>
+    /// <returns>The claimed cancel to send, or why there is none (<see cref="ClaimRejection.NothingToCancel"/>, or <see cref="ClaimRejection.SlotBusy"/> while a place result or a cancel is pending).</returns>
+    /// <exception cref="LeaseLostException">The lease expired or ended.</exception>
+    /// <exception cref="ArgumentException">The lease is not a close lease of this manager.</exception>
+    public ClaimResult ClaimCancel(PositionLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease.Kind != LeaseKind.Close)
+        {
+            throw new ArgumentException($"{lease} is not a close lease.", nameof(lease));
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        var request = ClaimRequest.Cancel(lease.SlotPrice);
+        ClaimResult result = default;
+        LeaseLostException? lost = null;
+        bool published = false;
+        lock (_sync)
+        {
+            Slot slot = LeasedSlot(lease);
+            lock (slot.Sync)
+            {
+                published |= LapseClaims_NeedsSlotLock(slot, now);
+                if (!HoldsLease_NeedsSlotLock(slot, lease, now))
+                {
+                    lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                }
+                else if (slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, LeaseTokenOf(lease), out OrderAction action, out string? detail) is var rejection && rejection != ClaimRejection.None)
+                {
+                    result = ClaimResult.Rejected(request, rejection, detail!);
+                }
+                else
+                {
+                    _nextClaimToken++;
+                    published |= SlotChanged_NeedsSlotLock(slot);
+                    result = ClaimResult.Accepted(request, action);
+                }
+            }
+        }
+
+        AfterOperation(null, published);
+        if (lost is not null)
+        {
+            throw lost;
+        }
+
+        _counters.Increment(result.IsAccepted ? Diagnostics.Counter.ClaimsAccepted : Diagnostics.Counter.ClaimsRejected);
+        return result;
+    }
+
+    /// <summary>
+    /// The emergency flatten: begins a close of every slot that holds inventory or has an order in flight, and of every
+    /// level where the exchange says it holds a position the books do not. Slots whose position another caller holds are
+    /// reported, not waited for.
     /// </summary>
     /// <param name="exchangeQuantities">The exchange's quantity per slot price, where the caller checked.</param>
+    /// <remarks>The whole request is validated before anything starts: a bad price or quantity starts no close at all.</remarks>
+    /// <exception cref="ArgumentException">A price in <paramref name="exchangeQuantities"/> is off the tick grid, or a quantity is invalid (both named).</exception>
     public FlattenPlan CloseAll(IReadOnlyDictionary<decimal, decimal>? exchangeQuantities = null)
     {
-        var closes = new List<CloseStart>();
-        var conflicts = new List<PositionConflictException>();
+        var onExchange = new SortedDictionary<long, (decimal Price, decimal Quantity)>();
+        foreach ((decimal price, decimal quantity) in exchangeQuantities ?? new Dictionary<decimal, decimal>())
+        {
+            if (!_grid.TryGetTicks(price, out long key))
+            {
+                throw new ArgumentException($"exchangeQuantities[{price}]: {_grid.DescribeBadPrice(price)}.", nameof(exchangeQuantities));
+            }
+
+            if (DescribeBadExchangeQuantity(quantity) is { } problem)
+            {
+                throw new ArgumentException($"exchangeQuantities[{price}]: {problem}.", nameof(exchangeQuantities));
+            }
+
+            onExchange[key] = (price, quantity);
+        }
+
+        var targets = new SortedDictionary<long, CloseRequest>();
         foreach (SlotView slot in GetSlots().Where(s => s.Inventory > 0 || s.Order is not null))
         {
-            decimal? onExchange = exchangeQuantities is not null && exchangeQuantities.TryGetValue(slot.Price, out decimal q) ? q : null;
-            try
+            targets[_grid.GetTicks(slot.Price, nameof(exchangeQuantities))] = new CloseRequest(slot.Price);
+        }
+
+        foreach ((long key, (decimal price, decimal quantity)) in onExchange)
+        {
+            if (quantity > 0 || targets.ContainsKey(key))
             {
-                closes.Add(BeginClose(new CloseRequest(slot.Price, onExchange)));
+                targets[key] = new CloseRequest(price, quantity);
             }
-            catch (PositionConflictException conflict)
+        }
+
+        var closes = new List<CloseStart>();
+        var conflicts = new List<PositionConflictException>();
+        try
+        {
+            foreach (CloseRequest request in targets.Values)
             {
-                conflicts.Add(conflict);
+                try
+                {
+                    closes.Add(BeginClose(request));
+                }
+                catch (PositionConflictException conflict)
+                {
+                    conflicts.Add(conflict);
+                }
             }
+        }
+        catch
+        {
+            // Validated above, so only a change racing this call gets here: leave no lease nobody was given.
+            foreach (CloseStart started in closes)
+            {
+                started.Lease?.Dispose();
+            }
+
+            throw;
         }
 
         return new FlattenPlan(closes, conflicts);
@@ -201,21 +325,51 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    /// <summary>Ends <paramref name="lease"/> if it still names its slot; safe to call any number of times.</summary>
+    /// <summary>Ends <paramref name="lease"/> if it still names its slot, with the claims taken under it; safe to call any number of times.</summary>
     internal void ReleaseLease(PositionLease lease)
     {
         Slot slot = LeasedSlot(lease);
-
+        DateTimeOffset now = _time.GetUtcNow();
         bool published = false;
         lock (slot.Sync)
         {
             if (slot.EndLease_NeedsLock(lease.FencingToken))
             {
+                if (slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
+                {
+                    _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
+                }
+
                 published = SlotChanged_NeedsSlotLock(slot);
             }
         }
 
         AfterOperation(null, published);
+    }
+
+    /// <summary>Extends <paramref name="lease"/> by <see cref="PositionManagerOptions.LeaseTimeout"/> from now, if it still holds its slot.</summary>
+    internal DateTimeOffset RenewLease(PositionLease lease)
+    {
+        Slot slot = LeasedSlot(lease);
+        DateTimeOffset now = _time.GetUtcNow();
+        LeaseLostException? lost = null;
+        DateTimeOffset expiresAt = now + Settings.LeaseTimeout;
+        bool published = false;
+        lock (slot.Sync)
+        {
+            if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
+            {
+                lease.ExpiresAt = expiresAt;
+                published = SlotChanged_NeedsSlotLock(slot);
+            }
+            else
+            {
+                lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+            }
+        }
+
+        AfterOperation(null, published);
+        return lost is null ? expiresAt : throw lost;
     }
 
     /// <summary>A lease is only ever granted on an existing slot, and slots are never removed.</summary>
@@ -237,9 +391,18 @@ public sealed partial class SuperPositionManager
 
     private void ValidateExchangeQuantity(decimal? quantity, string paramName)
     {
-        if (quantity is { } q && (q < 0 || q % _grid.QuantityStep != 0))
+        if (quantity is { } q && DescribeBadExchangeQuantity(q) is { } problem)
         {
-            throw new ArgumentException($"The exchange quantity must be zero or a positive multiple of the quantity step {_grid.QuantityStep}; got {q}.", paramName);
+            throw new ArgumentException($"The exchange quantity {problem}.", paramName);
         }
     }
+
+    private string? DescribeBadExchangeQuantity(decimal q) =>
+        q < 0 || !_grid.IsOnStep(q) ? $"must be zero or a positive multiple of the quantity step {_grid.QuantityStep}; got {q}"
+        : q > Fills.Amounts.Max ? $"is {q}, beyond the bound of {Fills.Amounts.Max:N0}"
+        : null;
+
+    /// <summary>Sets the slot to the exchange's quantity; refused (ArgumentException, nothing changed) if its cost would be beyond the bound.</summary>
+    private static PositionMismatch? AdjustToExchange_NeedsSlotLock(Slot slot, decimal exchangeQuantity) =>
+        slot.AdjustToExchange_NeedsLock(exchangeQuantity, out string? problem) ?? (problem is null ? null : throw new ArgumentException(problem, nameof(exchangeQuantity)));
 }

@@ -17,7 +17,6 @@ public sealed partial class SuperPositionManager
     {
         long key = ValidateModify(request);
         DateTimeOffset now = _time.GetUtcNow();
-        Volatile.Write(ref _leasesGranted, 1);
         Exception? refused;
         PositionLease? lease = null;
         bool published = false;

@@ -29,6 +29,7 @@ public sealed class FilePositionStore : IPositionStore
     private ulong _segmentFirst;
     private bool _segmentEmpty;
     private bool _disposed;
+    private bool _recovered;
 
     private FilePositionStore(string directory, Durability durability, FileStream lockFile)
     {
@@ -69,9 +70,16 @@ public sealed class FilePositionStore : IPositionStore
     }
 
     /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Recover already ran on this store object (one owner, one recovery).</exception>
     public StoreRecovery Recover()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_recovered)
+        {
+            throw new InvalidOperationException($"The store at {DirectoryPath} was already recovered; it has one owner. Dispose it and open the directory again to recover anew.");
+        }
+
+        _recovered = true;
         foreach (string temp in Directory.GetFiles(DirectoryPath, "*.tmp"))
         {
             File.Delete(temp); // a checkpoint that crashed before its rename
@@ -92,8 +100,18 @@ public sealed class FilePositionStore : IPositionStore
         (ulong start, string snapshotPath) = snapshots[^1];
         PositionManagerSnapshot snapshot = ReadSnapshot(snapshotPath);
         var replay = segments.Where(s => s.First >= start).ToList();
-        var state = new RecoveredState(snapshot);
+        RecoveredState state;
+        try
+        {
+            state = new RecoveredState(snapshot);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StoreCorruptedException(snapshotPath, RecordFile.HeaderSize, e.Message);
+        }
+
         ulong expected = start;
+        TornTail? torn = null;
         for (int i = 0; i < replay.Count; i++)
         {
             (ulong first, string path) = replay[i];
@@ -112,12 +130,25 @@ public sealed class FilePositionStore : IPositionStore
                     throw new StoreCorruptedException(path, offset, $"record sequence {record.Sequence} where {expected} was expected");
                 }
 
-                state.Apply(record);
+                try
+                {
+                    state.Apply(record);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new StoreCorruptedException(path, offset, e.Message);
+                }
+
                 expected++;
             }
 
             if (last)
             {
+                if (contents.TornAt >= 0)
+                {
+                    torn = new TornTail(path, contents.TornAt, new FileInfo(path).Length - contents.TornAt);
+                }
+
                 OpenForAppend(path, first, contents.TornAt, contents.Records.Count == 0);
             }
         }
@@ -127,7 +158,7 @@ public sealed class FilePositionStore : IPositionStore
             StartSegment(expected);
         }
 
-        return new StoreRecovery(state.ToSnapshot(), expected);
+        return new StoreRecovery(state.ToSnapshot(), expected) { TornTail = torn };
     }
 
     /// <inheritdoc/>

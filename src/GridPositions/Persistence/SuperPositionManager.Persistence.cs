@@ -8,6 +8,9 @@ namespace GridPositions;
 
 public sealed partial class SuperPositionManager
 {
+    /// <summary>Stores owned by a manager in this process (weakly: a store nobody holds any more is forgotten).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPositionStore, object> s_storeOwners = [];
+
     /// <summary>The highest journal sequence the current thread's call recorded; the call waits for it before returning.</summary>
     [ThreadStatic]
     private static ulong t_awaitSequence;
@@ -38,34 +41,93 @@ public sealed partial class SuperPositionManager
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="loggerFactory">Where the manager logs; no logging if null.</param>
     /// <param name="meterFactory">Creates the manager's meter; no metrics if null.</param>
+    /// <para>After recovery no claim can still be answered by the process that took it: a place with no result is
+    /// <see cref="SlotStatus.Unknown"/> from the start (reconciliation adopts it by client order id if the exchange has
+    /// it, or frees the slot after the grace period), and a cancel with no result gives its order back as
+    /// <see cref="SlotStatus.Live"/>. A torn last record that recovery cut off is reported in <see cref="ManagerCounters.TornTailsCut"/> and the log.</para>
     /// <exception cref="StoreCorruptedException">The store is damaged other than by a torn last record.</exception>
+    /// <exception cref="StoreLockedException">Another manager already owns <paramref name="store"/>: a store has one owner.</exception>
     /// <exception cref="ArgumentException">The recovered state does not fit <paramref name="options"/> or breaks an invariant.</exception>
     public static SuperPositionManager Open(IPositionStore store, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
-        StoreRecovery recovered = store.Recover();
-        SuperPositionManager manager = recovered.Snapshot is { } snapshot
-            ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory)
-            : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null);
-        manager._store = store;
-        if (store.Durability != Durability.None)
+        if (!s_storeOwners.TryAdd(store, new object()))
         {
-            manager._journal = new Journal(store, recovered.NextSequence);
+            throw new StoreLockedException($"This store ({store}) is already owned by a manager in this process; a store has one owner.");
         }
 
-        if (recovered.Snapshot is null)
+        try
         {
-            manager.Checkpoint(); // the store now names its grid, and has a snapshot to replay from
+            StoreRecovery recovered = store.Recover();
+            SuperPositionManager manager = recovered.Snapshot is { } snapshot
+                ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory)
+                : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null);
+            manager._store = store;
+            if (store.Durability != Durability.None)
+            {
+                manager._journal = new Journal(store, recovered.NextSequence);
+            }
+
+            int lapsed = manager.LapseClaimsAtRecovery();
+            if (recovered.TornTail is not null)
+            {
+                manager._counters.Increment(Diagnostics.Counter.TornTailsCut);
+            }
+
+            if (recovered.Snapshot is null)
+            {
+                manager.Checkpoint(); // the store now names its grid, and has a snapshot to replay from
+            }
+
+            manager.RegisterMetrics();
+            if (manager._log is not null)
+            {
+                PositionTotals totals = manager.GetTotals();
+                Telemetry.Log.Opened(manager._log, manager.Settings.Symbol, store.Durability, manager._slots.Count, totals.Inventory, manager.ParkedUpdateCount);
+                if (recovered.TornTail is { } torn)
+                {
+                    Telemetry.Log.TornTailCut(manager._log, manager.Settings.Symbol, torn.File, torn.Offset, torn.BytesCut);
+                }
+
+                if (lapsed > 0)
+                {
+                    Telemetry.Log.ClaimsLapsedAtRecovery(manager._log, manager.Settings.Symbol, lapsed);
+                }
+            }
+
+            return manager;
+        }
+        catch
+        {
+            s_storeOwners.Remove(store); // nothing owns it: the caller may fix what was wrong and open it again
+            throw;
+        }
+    }
+
+    /// <summary>Lapses every claim the crashed process took (see <see cref="Slots.Slot.LapseClaimsAtRecovery_NeedsLock"/>), journaled; returns how many.</summary>
+    internal int LapseClaimsAtRecovery()
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        int lapsed = 0;
+        bool published = false;
+        lock (_sync)
+        {
+            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+            {
+                lock (slot.Sync)
+                {
+                    if (slot.LapseClaimsAtRecovery_NeedsLock(now))
+                    {
+                        lapsed++;
+                        published |= SlotChanged_NeedsSlotLock(slot);
+                    }
+                }
+            }
         }
 
-        manager.RegisterMetrics();
-        if (manager._log is not null)
-        {
-            PositionTotals totals = manager.GetTotals();
-            Telemetry.Log.Opened(manager._log, manager.Settings.Symbol, store.Durability, manager._slots.Count, totals.Inventory, manager.ParkedUpdateCount);
-        }
-
-        return manager;
+        _counters.Add(Diagnostics.Counter.ClaimsLapsed, lapsed);
+        AfterOperation(null, published);
+        return lapsed;
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public sealed partial class SuperPositionManager
             _exchange = exchange;
             _now = now;
             string? problem = Index(exchange.OpenOrders, open: true, nameof(ExchangeSnapshot.OpenOrders))
-                ?? Index(exchange.RecentlyClosedOrders ?? [], open: false, nameof(ExchangeSnapshot.RecentlyClosedOrders));
+                ?? Index(exchange.RecentlyClosedOrders ?? [], open: false, nameof(ExchangeSnapshot.RecentlyClosedOrders))
+                ?? (exchange.Position is { } position && !Fills.Amounts.Fits(position) ? $"Exchange snapshot's Position {position} is beyond the bound of {Fills.Amounts.Max:N0}." : null);
             if (problem is not null)
             {
                 throw new ArgumentException(problem, nameof(exchange));
@@ -38,9 +39,13 @@ public sealed partial class SuperPositionManager
         /// <summary>One slot, under its lock (and the manager's). Returns whether events were queued.</summary>
         public bool ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects)
         {
+            // A claim nobody will answer any more lapses first (a place to Unknown, a cancel back to Live), then is settled
+            // below; the lapse itself is not a change "after the ticket" (the epoch is read before it).
+            bool changedAfterTicket = slot.ChangedEpoch >= _ticket.Epoch;
+            bool lapsed = _m.LapseClaims_NeedsSlotLock(slot, _now);
             if (slot.Status == SlotStatus.Free)
             {
-                return false;
+                return lapsed;
             }
 
             ExchangeOrder? onExchange = Find(slot.Order.OrderId, slot.Order.ClientOrderId);
@@ -49,9 +54,9 @@ public sealed partial class SuperPositionManager
                 _accounted.Add(onExchange.OrderId);
             }
 
-            string? deferral = slot.ChangedEpoch >= _ticket.Epoch ? "it changed after the reconciliation began"
+            string? deferral = changedAfterTicket ? "it changed after the reconciliation began"
                 : slot.Status == SlotStatus.PendingPlace ? "its place result has not arrived"
-                : slot.Lease.IsHeld(_now) ? $"its position is held by a {slot.Lease.Kind} lease"
+                : slot.Lease.IsHeld(_now) && slot.Status != SlotStatus.Unknown ? $"its position is held by a {slot.Lease.Kind} lease" // an ambiguous order only reconciliation can settle
                 : null;
 #if FAULT_INJECTION
             if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.ReconcileIgnoresDeferral))
@@ -62,18 +67,18 @@ public sealed partial class SuperPositionManager
             if (deferral is not null)
             {
                 AddForSlot(FindingKind.Deferred, slot, $"left alone: {deferral}");
-                return false;
+                return lapsed;
             }
 
             if (onExchange is null)
             {
-                return Missing_NeedsSlotLock(slot, ref effects);
+                return Missing_NeedsSlotLock(slot, ref effects) | lapsed;
             }
 
             decimal before = slot.Order.FilledQuantity;
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
             InputDisposition disposition = slot.ApplyUpdate_NeedsLock(onExchange.ToUpdate(), _m._sign, ref effects);
-            bool published = _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects);
+            bool published = _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects) | lapsed;
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
             {
@@ -178,12 +183,15 @@ public sealed partial class SuperPositionManager
         /// <summary>An open order of ours that no slot knows, opening at a free flat level: that slot takes it.</summary>
         private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref List<OrderUpdate>? redrive, ref bool published)
         {
-            if (order.Side != _m._openingSide || !_m._grid.TryGetTicks(order.Price, out long key) || !_m._grid.IsValidQuantity(order.Quantity))
+            if (order.Side != _m._openingSide || !_m._grid.TryGetTicks(order.Price, out long key) || !_m._grid.IsValidQuantity(order.Quantity)
+                || !Fills.Amounts.ProductFits(order.Price, order.Quantity))
             {
                 return false;
             }
 
-            Slot slot = _m.GetOrCreateSlot_NeedsGlobalLock(key);
+            // A level never used gets a slot only if it adopts the order: a refusal leaves no trace.
+            bool isNew = !_m._slots.TryGetValue(key, out Slot? slot);
+            slot ??= new Slot(key, _m._grid.ToPrice(key));
             SlotEffects effects = default;
             lock (slot.Sync)
             {
@@ -193,11 +201,16 @@ public sealed partial class SuperPositionManager
                 }
 
                 var action = new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, _m._nextClaimToken++);
-                slot.BeginOrder_NeedsLock(action, OrderRole.Open);
+                slot.BeginOrder_NeedsLock(action, OrderRole.Open, _now);
                 InputDisposition disposition = slot.ApplyUpdate_NeedsLock(order.ToUpdate(), _m._sign, ref effects);
                 effects.Changed = true;
                 published |= _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects);
                 _m.CountReconciled(disposition, effects);
+            }
+
+            if (isNew)
+            {
+                _m._slots.TryAdd(key, slot);
             }
 
             _m._index.AddClientId(order.ClientOrderId!, slot);
@@ -244,6 +257,14 @@ public sealed partial class SuperPositionManager
 
         private void AddRaw(FindingKind kind, decimal? slotPrice, string? orderId, string? clientOrderId, string detail) => _findings.Add(new(kind, slotPrice, orderId, clientOrderId, detail));
 
+        /// <summary>The same bound as any input: an order's amounts the manager could never book.</summary>
+        private static string? DescribeBeyondBound(ExchangeOrder order) =>
+            !Fills.Amounts.Fits(order.Price) ? Fills.Amounts.Describe("has a price", order.Price)
+            : !Fills.Amounts.Fits(order.Quantity) ? Fills.Amounts.Describe("has a quantity", order.Quantity)
+            : order.CumulativeQuoteQuantity is { } quote && !Fills.Amounts.Fits(quote) ? Fills.Amounts.Describe("has a notional", quote)
+            : !Fills.Amounts.Fits(order.CumulativeFee) ? Fills.Amounts.Describe("has a fee", order.CumulativeFee)
+            : null;
+
         /// <summary>Indexes one list of the exchange's orders; returns what is wrong with it, if anything.</summary>
         private string? Index(IReadOnlyList<ExchangeOrder>? orders, bool open, string list)
         {
@@ -264,6 +285,7 @@ public sealed partial class SuperPositionManager
                 problem ??= order!.Quantity <= 0 || order.CumulativeFilledQuantity < 0 || order.CumulativeFilledQuantity > order.Quantity
                     ? $"has {order.CumulativeFilledQuantity} filled of {order.Quantity}"
                     : order.CumulativeQuoteQuantity < 0 ? $"has a negative notional {order.CumulativeQuoteQuantity}"
+                    : DescribeBeyondBound(order) is { } beyond ? beyond
                     : !_byOrderId.TryAdd(order.OrderId, order) ? $"repeats order id {order.OrderId}"
                     : null;
                 if (problem is not null)

@@ -9,14 +9,17 @@ public sealed partial class SuperPositionManager
     /// <see cref="Reconcile"/>: any slot that changes in between is left alone (reported deferred), so the
     /// reconciler never acts on a view older than the slot.
     /// </summary>
-    public ReconciliationTicket BeginReconciliation() => new(Interlocked.Increment(ref _epoch), _time.GetUtcNow());
+    public ReconciliationTicket BeginReconciliation() => new(this, Interlocked.Increment(ref _epoch), _time.GetUtcNow());
 
     /// <summary>
     /// Compares the slots with the exchange's own state and fixes what can be fixed exactly once: fills the slots
     /// missed are booked (by cumulative quantity, like any update), orders that finished unheard are finished, an
-    /// ambiguous place is resolved (adopted if live, freed if it never arrived), and open orders carrying our client
-    /// id prefix that no slot knew are adopted by the slot at their price when it is free. Foreign orders are
-    /// reported and never touched.
+    /// ambiguous place is resolved by its client order id (adopted if the exchange has it, open or finished; freed once
+    /// older than <see cref="PositionManagerOptions.AmbiguousPlaceGracePeriod"/> if not), and open orders carrying our
+    /// client id prefix that no slot knew are adopted by the slot at their price when it is free. Foreign orders are
+    /// reported and never touched. Claims with no result past <see cref="PositionManagerOptions.PendingClaimTimeout"/>
+    /// (or past the lease they were taken under) lapse first, so this pass settles them too: no claim stays pending
+    /// longer than its timeout plus one reconciliation.
     /// </summary>
     /// <remarks>
     /// Slots that changed after <paramref name="ticket"/> was taken, slots whose place result has not arrived, and
@@ -28,7 +31,7 @@ public sealed partial class SuperPositionManager
     public ReconciliationReport Reconcile(ReconciliationTicket ticket, ExchangeSnapshot exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
-        if (ticket.Epoch < 1 || ticket.Epoch > Volatile.Read(ref _epoch))
+        if (!ReferenceEquals(ticket.Issuer, this) || ticket.Epoch < 1 || ticket.Epoch > Volatile.Read(ref _epoch))
         {
             throw new ArgumentException($"Ticket {ticket.Epoch} was not issued by this manager's BeginReconciliation.", nameof(ticket));
         }

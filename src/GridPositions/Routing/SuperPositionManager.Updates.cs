@@ -185,7 +185,7 @@ public sealed partial class SuperPositionManager
     /// <summary>The sign bit first, so the usual non-negative amount costs no decimal comparison (-0 is not below zero).</summary>
     private static bool IsBelowZero(decimal value) => decimal.IsNegative(value) && value != 0m;
 
-    private static void ValidateUpdate(in OrderUpdate update)
+    internal static void ValidateUpdate(in OrderUpdate update)
     {
         if (update.OrderId is null && update.ClientOrderId is null)
         {
@@ -206,7 +206,24 @@ public sealed partial class SuperPositionManager
         {
             throw new ArgumentException($"CumulativeQuoteQuantity must not be negative; got {update.CumulativeQuoteQuantity}.", nameof(update));
         }
+
+        // The bound (MaxAmount): three comparisons, before any lock; the implied price only for sub-unit fills.
+        if (update.CumulativeFilledQuantity > Fills.Amounts.Max || update.CumulativeQuoteQuantity > Fills.Amounts.Max || !Fills.Amounts.Fits(update.CumulativeFee))
+        {
+            throw new ArgumentException(BeyondBound(update), nameof(update));
+        }
+
+        // Notional over quantity must be a price within the bound too; below one unit, Max x quantity cannot overflow.
+        if (update.CumulativeQuoteQuantity is { } notional && update.CumulativeFilledQuantity is > 0m and < 1m && notional > Fills.Amounts.Max * update.CumulativeFilledQuantity)
+        {
+            throw new ArgumentException($"CumulativeQuoteQuantity {notional} for {update.CumulativeFilledQuantity} filled is a price beyond the bound of {Fills.Amounts.Max:N0}.", nameof(update));
+        }
     }
+
+    private static string BeyondBound(in OrderUpdate update) =>
+        update.CumulativeFilledQuantity > Fills.Amounts.Max ? Fills.Amounts.Describe("CumulativeFilledQuantity", update.CumulativeFilledQuantity)
+        : update.CumulativeQuoteQuantity > Fills.Amounts.Max ? Fills.Amounts.Describe("CumulativeQuoteQuantity", update.CumulativeQuoteQuantity!.Value)
+        : Fills.Amounts.Describe("CumulativeFee", update.CumulativeFee);
 
     /// <summary>Counts expired parked updates and queues their events. Returns whether anything was queued.</summary>
     private bool CountExpired_NeedsGlobalLock(List<ParkedEntry>? expired)

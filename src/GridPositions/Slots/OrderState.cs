@@ -5,6 +5,12 @@ internal struct OrderState
 {
     /// <summary>The token of the place claim that created this order.</summary>
     public long ClaimToken;
+
+    /// <summary>When the place was claimed: a place whose result has not come within the pending-claim timeout becomes Unknown.</summary>
+    public DateTimeOffset ClaimedAt;
+
+    /// <summary>The close lease the place was claimed under (0: a strategy claim); the claim lapses when that lease ends.</summary>
+    public long LeaseToken;
     public string ClientOrderId;
 
     /// <summary>Null until a place result or an update tells the exchange's id.</summary>
@@ -21,6 +27,12 @@ internal struct OrderState
 
     /// <summary>Non-zero while a cancel claim is outstanding (slot status PendingCancel).</summary>
     public long CancelToken;
+
+    /// <summary>When the cancel was claimed.</summary>
+    public DateTimeOffset CancelClaimedAt;
+
+    /// <summary>The close lease the cancel was claimed under (0: a strategy claim); the claim lapses when that lease ends.</summary>
+    public long CancelLeaseToken;
 
     /// <summary>The exchange accepted the cancel; the order stays the slot's until its terminal update arrives.</summary>
     public bool CancelAccepted;

@@ -5,6 +5,9 @@ internal readonly struct PriceGrid
 {
     private static readonly ulong[] s_powersOfTen = [.. Enumerable.Range(0, 20).Select(i => (ulong)Math.Pow(10, i))];
 
+    /// <summary>For scales 0 to 4: the largest coefficient of a price within the bound (10^15 x 10^scale).</summary>
+    private static readonly ulong[] s_maxCoefficients = [.. Enumerable.Range(0, 5).Select(i => (ulong)Fills.Amounts.Max * s_powersOfTen[i])];
+
     /// <summary>When the tick size is 10^-n (1, 0.1, 0.01...): n, so keys are exact integer arithmetic; otherwise -1.</summary>
     private readonly int _tickDecimals;
 
@@ -27,7 +30,8 @@ internal readonly struct PriceGrid
         // Fast path: the price's coefficient rescaled to the tick's decimals, with no decimal division.
         if (_tickDecimals >= 0 && Parts(price, out ulong coefficient, out int scale))
         {
-            if (coefficient == 0)
+            // Zero, or beyond the bound: coefficient / 10^scale > 10^15 (for scale 5 and up a 64-bit coefficient never is).
+            if (coefficient == 0 || (scale < 5 && coefficient > s_maxCoefficients[scale]))
             {
                 return false;
             }
@@ -64,19 +68,32 @@ internal readonly struct PriceGrid
     private bool TryGetTicksSlow(decimal price, out long ticks)
     {
         ticks = 0;
-        if (price <= 0 || price % TickSize != 0)
+        if (price <= 0 || price > Fills.Amounts.Max)
         {
             return false;
         }
 
-        decimal quotient = price / TickSize;
-        if (quotient > long.MaxValue)
+        try
+        {
+            // A tiny tick with a large price overflows the division (or the remainder's rescaling): off the grid.
+            if (price % TickSize != 0)
+            {
+                return false;
+            }
+
+            decimal quotient = price / TickSize;
+            if (quotient > long.MaxValue)
+            {
+                return false;
+            }
+
+            ticks = (long)quotient;
+            return true;
+        }
+        catch (OverflowException)
         {
             return false;
         }
-
-        ticks = (long)quotient;
-        return true;
     }
 
     /// <summary>A non-negative decimal whose coefficient fits 64 bits, as coefficient and scale.</summary>
@@ -100,14 +117,28 @@ internal readonly struct PriceGrid
         return ticks;
     }
 
-    public string DescribeBadPrice(decimal price) => price <= 0
-        ? $"price must be positive; got {price}"
-        : $"price {price} is not on the tick grid (tick size {TickSize})";
+    public string DescribeBadPrice(decimal price) => price <= 0 ? $"price must be positive; got {price}"
+        : price > Fills.Amounts.Max ? Fills.Amounts.Describe("price", price)
+        : $"price {price} is not on the tick grid (tick size {TickSize}) or beyond a 64-bit tick key";
 
-    public bool IsValidQuantity(decimal quantity) => quantity > 0 && quantity % QuantityStep == 0;
+    /// <summary>Positive, within the bound and a whole multiple of the quantity step.</summary>
+    public bool IsValidQuantity(decimal quantity) => quantity > 0 && quantity <= Fills.Amounts.Max && IsOnStep(quantity);
 
-    public string DescribeBadQuantity(decimal quantity) => quantity <= 0
-        ? $"quantity must be positive; got {quantity}"
+    /// <summary>Whether <paramref name="quantity"/> is a whole multiple of the step (false if the remainder overflows).</summary>
+    public bool IsOnStep(decimal quantity)
+    {
+        try
+        {
+            return quantity % QuantityStep == 0;
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    public string DescribeBadQuantity(decimal quantity) => quantity <= 0 ? $"quantity must be positive; got {quantity}"
+        : quantity > Fills.Amounts.Max ? Fills.Amounts.Describe("quantity", quantity)
         : $"quantity {quantity} is not a multiple of the quantity step {QuantityStep}";
 
     /// <summary>The canonical price of a key (its scale is the tick size's).</summary>

@@ -84,8 +84,7 @@ internal sealed partial class Slot
             return new ResultOutcome(InputDisposition.Duplicate); // an update already resolved it
         }
 
-        Order.UnknownSince = now;
-        Status = SlotStatus.Unknown;
+        BecomeUnknown(now ?? Order.ClaimedAt);
         effects.Changed = true;
         return new ResultOutcome(InputDisposition.Applied);
     }
@@ -111,9 +110,7 @@ internal sealed partial class Slot
             }
 
             // A failed or ambiguous cancel keeps the order live; an update will say if it was cancelled after all.
-            Order.CancelToken = 0;
-            Order.CancelAccepted = false;
-            Status = SlotStatus.Live;
+            GiveBackCancel();
             effects.Changed = true;
             return new ResultOutcome(InputDisposition.Applied);
         }

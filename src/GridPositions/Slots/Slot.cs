@@ -79,7 +79,11 @@ internal sealed partial class Slot
     }
 
     /// <summary>Makes <paramref name="action"/> the slot's order. Call only after <see cref="CheckPlace_NeedsLock"/> accepted it, in the same lock section.</summary>
-    public void BeginOrder_NeedsLock(in OrderAction action, OrderRole role)
+    /// <param name="action">The claimed place.</param>
+    /// <param name="role">Opening or closing.</param>
+    /// <param name="now">When it was claimed: the pending-claim timeout runs from here.</param>
+    /// <param name="leaseToken">The close lease it was claimed under, or 0: the claim lapses when that lease ends.</param>
+    public void BeginOrder_NeedsLock(in OrderAction action, OrderRole role, DateTimeOffset now, long leaseToken = 0)
     {
         AssertLocked();
         if (Status != SlotStatus.Free)
@@ -96,12 +100,14 @@ internal sealed partial class Slot
             Role = role,
             Price = action.Price,
             Quantity = action.Quantity,
+            ClaimedAt = now,
+            LeaseToken = leaseToken,
         };
         Status = SlotStatus.PendingPlace;
     }
 
-    /// <summary>Claims the live order for a cancel under <paramref name="token"/>.</summary>
-    public ClaimRejection TryClaimCancel_NeedsLock(long token, out OrderAction action, out string? detail)
+    /// <summary>Claims the live order for a cancel under <paramref name="token"/>, at <paramref name="now"/>, for the close lease <paramref name="leaseToken"/> (0: none).</summary>
+    public ClaimRejection TryClaimCancel_NeedsLock(long token, DateTimeOffset now, long leaseToken, out OrderAction action, out string? detail)
     {
         AssertLocked();
         action = default;
@@ -122,9 +128,84 @@ internal sealed partial class Slot
 
         Order.CancelToken = token;
         Order.CancelAccepted = false;
+        Order.CancelClaimedAt = now;
+        Order.CancelLeaseToken = leaseToken;
         Status = SlotStatus.PendingCancel;
         action = new OrderAction(OrderActionType.Cancel, Price, Order.Side, Order.Price, Order.Quantity, Order.ClientOrderId, Order.OrderId, token);
         return ClaimRejection.None;
+    }
+
+    // ---- Claims that end by themselves -----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Ends the claims nobody will answer: a claim taken under a close lease that no longer holds the slot, or any claim
+    /// older than <paramref name="timeout"/>. An unanswered place becomes <see cref="SlotStatus.Unknown"/> (it may or may
+    /// not have reached the exchange; an update, a late result or reconciliation settles it); an unanswered cancel gives
+    /// the order back as <see cref="SlotStatus.Live"/>. A cancel the exchange already accepted waits for its terminal update.
+    /// </summary>
+    /// <returns>Whether the slot changed.</returns>
+    public bool LapseClaims_NeedsLock(DateTimeOffset now, TimeSpan timeout)
+    {
+        AssertLocked();
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.NoClaimTimeout))
+        {
+            timeout = TimeSpan.MaxValue; // the injected bug: an unanswered claim waits forever
+        }
+#endif
+        if (Status == SlotStatus.PendingPlace && (Outlived(Order.LeaseToken, now) || now - Order.ClaimedAt >= timeout))
+        {
+            BecomeUnknown(now);
+            return true;
+        }
+
+        if (Status == SlotStatus.PendingCancel && !Order.CancelAccepted && (Outlived(Order.CancelLeaseToken, now) || now - Order.CancelClaimedAt >= timeout))
+        {
+            GiveBackCancel();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>After recovery from a store no claim can still be answered by the process that took it: every one lapses.</summary>
+    /// <returns>Whether the slot changed.</returns>
+    public bool LapseClaimsAtRecovery_NeedsLock(DateTimeOffset now)
+    {
+        AssertLocked();
+        if (Status == SlotStatus.PendingPlace)
+        {
+            BecomeUnknown(now);
+            return true;
+        }
+
+        if (Status == SlotStatus.PendingCancel && !Order.CancelAccepted)
+        {
+            GiveBackCancel();
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a claim taken under the lease <paramref name="leaseToken"/> (0: none) has outlived it.</summary>
+    private bool Outlived(long leaseToken, DateTimeOffset now) =>
+        leaseToken != 0 && !(Lease.Token == leaseToken && Lease.IsHeld(now));
+
+    private void BecomeUnknown(DateTimeOffset now)
+    {
+        Status = SlotStatus.Unknown;
+        Order.UnknownSince = now;
+        Order.LeaseToken = 0;
+    }
+
+    private void GiveBackCancel()
+    {
+        Status = SlotStatus.Live;
+        Order.CancelToken = 0;
+        Order.CancelAccepted = false;
+        Order.CancelLeaseToken = 0;
+        Order.CancelClaimedAt = default;
     }
 
     // ---- Reading ----------------------------------------------------------------------------------------------------
@@ -143,7 +224,10 @@ internal sealed partial class Slot
                 Order.Quantity,
                 Order.FilledQuantity,
                 Order.ClaimToken,
-                Status == SlotStatus.PendingCancel);
+                Status == SlotStatus.PendingCancel)
+            {
+                ClaimedAt = Order.ClaimedAt,
+            };
         return new SlotView(Price, Status, order, Position.Inventory, Position.EntryNotional, Position.EntryFees, Position.RealizedPnl, Position.RoundTrips)
         {
             Leverage = Leverage,

@@ -64,4 +64,8 @@ public sealed record OrderView(
     decimal Quantity,
     decimal FilledQuantity,
     long ClaimToken,
-    bool CancelPending);
+    bool CancelPending)
+{
+    /// <summary>When the place was claimed. Unanswered past <see cref="PositionManagerOptions.PendingClaimTimeout"/>, it becomes <see cref="SlotStatus.Unknown"/>.</summary>
+    public DateTimeOffset ClaimedAt { get; init; }
+}

@@ -69,6 +69,10 @@ internal static class SlotWire
                 CancelToken = o.CancelToken,
                 CancelAccepted = o.CancelAccepted,
                 UnknownSince = o.UnknownSince?.ToWire(),
+                ClaimedAt = o.ClaimedAt.ToWire(),
+                LeaseToken = o.LeaseToken,
+                CancelClaimedAt = o.CancelToken == 0 ? null : o.CancelClaimedAt.ToWire(),
+                CancelLeaseToken = o.CancelLeaseToken,
             };
         }
 
@@ -91,7 +95,11 @@ internal static class SlotWire
     private static decimal? NullableDecimal(DecimalValue? value) => value is null ? null : value.ToDecimal();
 
     /// <summary>Builds a slot from its message, keyed by <paramref name="key"/> (derived from the message's price by the caller).</summary>
-    public static Slot FromWire(InventorySlot wire, long key, decimal canonicalPrice)
+    /// <param name="wire">The slot's message.</param>
+    /// <param name="key">Its tick key.</param>
+    /// <param name="canonicalPrice">Its price at the grid's scale.</param>
+    /// <param name="claimedAtIfMissing">A claim time for a snapshot written before claims recorded theirs (its own time): the timeout runs from there.</param>
+    public static Slot FromWire(InventorySlot wire, long key, decimal canonicalPrice, DateTimeOffset claimedAtIfMissing)
     {
         var slot = new Slot(key, canonicalPrice)
         {
@@ -142,6 +150,10 @@ internal static class SlotWire
                 CancelToken = o.CancelToken,
                 CancelAccepted = o.CancelAccepted,
                 UnknownSince = o.UnknownSince?.ToDateTimeOffset(),
+                ClaimedAt = o.ClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
+                LeaseToken = o.LeaseToken,
+                CancelClaimedAt = o.CancelClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
+                CancelLeaseToken = o.CancelLeaseToken,
             };
         }
 

@@ -74,7 +74,7 @@ public sealed partial class SuperPositionManager
     /// <param name="loggerFactory">Where the manager logs; no logging if null.</param>
     /// <param name="meterFactory">Creates the manager's meter; no metrics if null.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">The snapshot does not fit the options, names one level twice, gives one order id to two slots, or breaks an invariant.</exception>
+    /// <exception cref="ArgumentException">The snapshot does not fit the options, is damaged (a missing, malformed or out-of-range field, named by its path such as <c>snapshot.Slots[3].Order.Quantity</c>), names one level twice, gives one order id to two slots, or breaks an invariant.</exception>
     public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         SuperPositionManager manager = RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory);
@@ -101,6 +101,7 @@ public sealed partial class SuperPositionManager
             throw new ArgumentException($"The snapshot's grid is {snapshot.Direction}, the options' {options.Direction}.", nameof(snapshot));
         }
 
+        SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
         string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
         var manager = new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, prefix);
         List<OrderUpdate>? redrive = manager.Load(snapshot);
@@ -118,9 +119,10 @@ public sealed partial class SuperPositionManager
     /// <summary>Loads the snapshot's state; returns the parked updates that can be routed now, to re-drive.</summary>
     private List<OrderUpdate>? Load(PositionManagerSnapshot snapshot)
     {
+        DateTimeOffset takenAt = snapshot.TakenAt?.ToDateTimeOffset() ?? _time.GetUtcNow(); // the clock, outside the lock
         lock (_sync)
         {
-            long maxToken = 0;
+            long maxToken = 0, maxLeaseToken = 0;
             foreach (InventorySlot wire in snapshot.Slots)
             {
                 decimal price = wire.Price.ToDecimal();
@@ -134,9 +136,10 @@ public sealed partial class SuperPositionManager
                     throw new ArgumentException($"Snapshot has two slots at level {price} (prices equal after re-keying by tick).", nameof(snapshot));
                 }
 
-                Slot slot = SlotWire.FromWire(wire, key, _grid.ToPrice(key));
+                Slot slot = SlotWire.FromWire(wire, key, _grid.ToPrice(key), takenAt);
                 _slots.TryAdd(key, slot);
                 maxToken = Math.Max(maxToken, Math.Max(slot.Order.ClaimToken, Math.Max(slot.Order.CancelToken, slot.LastOrder.ClaimToken)));
+                maxLeaseToken = Math.Max(maxLeaseToken, Math.Max(slot.Order.LeaseToken, slot.Order.CancelLeaseToken));
                 if (slot.Status != SlotStatus.Free)
                 {
                     IndexRestored(slot, snapshot);
@@ -164,6 +167,7 @@ public sealed partial class SuperPositionManager
             }
 
             _nextClaimToken = Math.Max(snapshot.NextClaimToken, maxToken + 1);
+            _nextFencingToken = maxLeaseToken; // leases are not kept, but a claim bound to an old one must never match a new one
             _nextClientSequence = Math.Max(snapshot.NextClientOrderSequence, 1);
             foreach (ParkedUpdate parked in snapshot.ParkedUpdates)
             {

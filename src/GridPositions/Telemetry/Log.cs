@@ -37,4 +37,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "{Symbol}: opened from a {Durability} store: {Slots} slots, {Inventory} held, {Parked} updates parked")]
     public static partial void Opened(ILogger logger, string symbol, Durability durability, int slots, decimal inventory, int parked);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "{Symbol}: recovery cut a torn last journal record off {File} at offset {Offset} ({Bytes} bytes): a crash mid-write; nothing acknowledged was in it")]
+    public static partial void TornTailCut(ILogger logger, string symbol, string file, long offset, long bytes);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Symbol}: {Claims} claims had no result at recovery; they are Unknown (places) or Live again (cancels) until reconciliation settles them")]
+    public static partial void ClaimsLapsedAtRecovery(ILogger logger, string symbol, int claims);
 }

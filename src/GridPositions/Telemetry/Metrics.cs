@@ -49,6 +49,8 @@ internal static class Metrics
         meter.CreateObservableCounter("gridpositions.fills", () => manager.Counters.FillsApplied, "{fill}", "Fills booked (each growth of an order's cumulative fill, once).");
         meter.CreateObservableCounter("gridpositions.overfills", () => manager.Counters.Overfills, "{update}", "Updates refused for reporting more filled than ordered.");
         meter.CreateObservableCounter("gridpositions.round_trips", () => manager.Counters.RoundTripsCompleted, "{round_trip}", "Positions closed back to flat.");
+        meter.CreateObservableCounter("gridpositions.claims.lapsed", () => manager.Counters.ClaimsLapsed, "{claim}", "Claims that ended without their result (timeout, lease end, recovery).");
+        meter.CreateObservableCounter("gridpositions.store.torn_tails", () => manager.Counters.TornTailsCut, "{record}", "Torn last journal records cut off at recovery.");
         meter.CreateObservableCounter("gridpositions.subscriber_failures", () => manager.Counters.SubscriberFailures, "{failure}", "Event subscriber calls that threw.");
     }
 

@@ -42,7 +42,7 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
             return Count(cancel);
         }
 
-        ModelSlot slot = _slots.GetValueOrDefault(request.SlotPrice) ?? (_slots[request.SlotPrice] = new ModelSlot(request.SlotPrice));
+        ModelSlot slot = _slots.GetValueOrDefault(request.SlotPrice) ?? new ModelSlot(request.SlotPrice); // a refusal leaves no slot
         OrderRole role = request.Side == Opening ? OrderRole.Open : OrderRole.Close;
         ClaimRejection rejection = slot.Order is not null ? ClaimRejection.SlotBusy
             : role == OrderRole.Open && slot.Inventory != 0 ? ClaimRejection.PositionAlreadyOpen
@@ -62,7 +62,11 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
     /// <summary>Records an accepted claim, with the client id the manager generated.</summary>
     public void Claimed(in OrderAction action, DateTimeOffset now)
     {
-        ModelSlot slot = _slots[action.SlotPrice];
+        if (!_slots.TryGetValue(action.SlotPrice, out ModelSlot? slot))
+        {
+            slot = _slots[action.SlotPrice] = new ModelSlot(action.SlotPrice);
+        }
+
         if (action.Type == OrderActionType.Cancel)
         {
             slot.Order!.CancelToken = action.ClaimToken;
@@ -71,7 +75,7 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
             return;
         }
 
-        slot.Order = new ModelOrder(action.ClaimToken, action.ClientOrderId, action.Side, action.Side == Opening ? OrderRole.Open : OrderRole.Close, action.Price, action.Quantity);
+        slot.Order = new ModelOrder(action.ClaimToken, action.ClientOrderId, action.Side, action.Side == Opening ? OrderRole.Open : OrderRole.Close, action.Price, action.Quantity) { ClaimedAt = now };
         slot.Status = SlotStatus.PendingPlace;
         if (_parked.Count > 0)
         {
@@ -384,7 +388,7 @@ internal sealed class ModelSlot(decimal price)
     public SlotView View() => new(
         Price,
         Status,
-        Order is null ? null : new OrderView(Order.ClientOrderId, Order.OrderId, Order.Side, Order.Role, Order.Price, Order.Quantity, Order.Filled, Order.Token, Status == SlotStatus.PendingCancel),
+        Order is null ? null : new OrderView(Order.ClientOrderId, Order.OrderId, Order.Side, Order.Role, Order.Price, Order.Quantity, Order.Filled, Order.Token, Status == SlotStatus.PendingCancel) { ClaimedAt = Order.ClaimedAt },
         Inventory,
         EntryNotional,
         EntryFees,
@@ -406,6 +410,7 @@ internal sealed class ModelOrder(long token, string clientOrderId, OrderSide sid
     public decimal Fee { get; set; }
     public long CancelToken { get; set; }
     public bool CancelAccepted { get; set; }
+    public DateTimeOffset ClaimedAt { get; init; }
 }
 
 internal sealed record ModelLast(long Token, string ClientOrderId, string? OrderId, OrderStatus Status, decimal Filled)

@@ -48,6 +48,7 @@ public class ModelPropertyTests
                 Direction = direction,
                 ParkedUpdateCapacity = 4,
                 ParkedUpdateTimeToLive = TimeSpan.FromSeconds(10),
+                PendingClaimTimeout = TimeSpan.FromDays(365), // the model has no claim timeout; ClaimTimeoutTests cover it
             };
             _manager = new SuperPositionManager(options, _time);
             _model = new ModelManager(direction, options.ParkedUpdateCapacity, options.ParkedUpdateTimeToLive);

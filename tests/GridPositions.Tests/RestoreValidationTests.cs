@@ -1,0 +1,142 @@
+using Google.Protobuf;
+using GridPositions.Wire;
+
+namespace GridPositions.Tests;
+
+/// <summary>
+/// Issue 11, item 10: a damaged snapshot is refused with an <see cref="ArgumentException"/> naming the field's path,
+/// never a <see cref="NullReferenceException"/>, a <see cref="FormatException"/> or a value quietly defaulted.
+/// </summary>
+public class RestoreValidationTests
+{
+    /// <summary>A snapshot with every kind of part: a round trip, a live order, a pending claim, a parked update, retired ids.</summary>
+    private static (PositionManagerSnapshot Snapshot, PositionManagerOptions Options) Rich()
+    {
+        var grid = new TestGrid();
+        grid.OpenFilled(100m);
+        OrderAction close = grid.ClaimClose(100m, 101m);
+        grid.Update(close, grid.Place(close), OrderStatus.Filled, 1m);
+        OrderAction live = grid.ClaimOpen(99m, 2m);
+        grid.Update(live, grid.Place(live), OrderStatus.PartiallyFilled, 1m);
+        grid.ClaimOpen(98m);
+        grid.Manager.ModifyTargets(new ModifyRequest(99m, 90m, 110m, "test"));
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "EARLY", Status = OrderStatus.New }));
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+        Assert.NotEmpty(snapshot.RetiredIds);
+        return (snapshot, grid.Options);
+    }
+
+    public static TheoryData<string, string> Damages => new()
+    {
+        { "parked update missing", "snapshot.ParkedUpdates[0].Update" },
+        { "parked time missing", "snapshot.ParkedUpdates[0].ParkedAt" },
+        { "parked update without ids", "snapshot.ParkedUpdates[0].Update" },
+        { "order quantity missing", "snapshot.Slots[1].Order.Quantity" },
+        { "order price missing", "snapshot.Slots[1].Order.Price" },
+        { "order client id blank", "snapshot.Slots[1].Order.ClientOrderId" },
+        { "order side unknown", "snapshot.Slots[1].Order.Side" },
+        { "order token zero", "snapshot.Slots[1].Order.ClaimToken" },
+        { "order missing for a live slot", "snapshot.Slots[1].Order" },
+        { "slot price missing", "snapshot.Slots[0].Price" },
+        { "slot status unknown", "snapshot.Slots[2].Status" },
+        { "negative counter", "snapshot.Counters[ClaimsAccepted]" },
+        { "bad decimal scale", "snapshot.Slots[2].Inventory" },
+        { "inventory beyond the bound", "snapshot.Slots[2].Inventory" },
+        { "negative inventory", "snapshot.Slots[2].Inventory" },
+        { "target change without time", "snapshot.Slots[1].TargetHistory[0].At" },
+        { "retired id blank", "snapshot.RetiredIds[0].Id" },
+        { "negative version", "snapshot.Slots[0].Version" },
+        { "last order status unknown", "snapshot.Slots[2].LastOrder.Status" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Damages))]
+    public void Item10_ADamagedSnapshot_IsRefused_NamingTheFieldsPath(string damage, string path)
+    {
+        (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
+        InventorySlot atLevel(decimal price) => snapshot.Slots.Single(s => s.Price.ToDecimal() == price);
+        Assert.Equal([98m, 99m, 100m], snapshot.Slots.Select(s => s.Price.ToDecimal())); // Slots[0] 98 pending, [1] 99 live, [2] 100 done
+        switch (damage)
+        {
+            case "parked update missing": snapshot.ParkedUpdates[0].Update = null; break;
+            case "parked time missing": snapshot.ParkedUpdates[0].ParkedAt = null; break;
+            case "parked update without ids": snapshot.ParkedUpdates[0].Update.OrderId = ""; break;
+            case "order quantity missing": atLevel(99m).Order.Quantity = null; break;
+            case "order price missing": atLevel(99m).Order.Price = null; break;
+            case "order client id blank": atLevel(99m).Order.ClientOrderId = "  "; break;
+            case "order side unknown": atLevel(99m).Order.Side = (OrderSide)7; break;
+            case "order token zero": atLevel(99m).Order.ClaimToken = 0; break;
+            case "order missing for a live slot": atLevel(99m).Order = null; break;
+            case "slot price missing": atLevel(98m).Price = null; break;
+            case "slot status unknown": atLevel(100m).Status = (SlotStatus)42; break;
+            case "negative counter": snapshot.Counters.Values["ClaimsAccepted"] = -1; break;
+            case "bad decimal scale": atLevel(100m).Inventory = new DecimalValue { Low64 = 1, Scale = 29 }; break;
+            case "inventory beyond the bound": atLevel(100m).Inventory = 7.9e27m.ToWire(); break;
+            case "negative inventory": atLevel(100m).Inventory = (-1m).ToWire(); break;
+            case "target change without time": atLevel(99m).TargetHistory[0].At = null; break;
+            case "retired id blank": snapshot.RetiredIds[0].Id = " "; break;
+            case "negative version": atLevel(98m).Version = -3; break;
+            case "last order status unknown": atLevel(100m).LastOrder.Status = (OrderStatus)99; break;
+            default: throw new ArgumentOutOfRangeException(nameof(damage), damage, null);
+        }
+
+        var error = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, options));
+
+        Assert.StartsWith(path + " ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Item10_TheUndamagedSnapshot_Restores()
+    {
+        (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
+
+        Assert.True(SuperPositionManager.Restore(snapshot, options).CheckInvariants().Holds);
+    }
+
+    /// <summary>
+    /// The whole class at once: flip bytes of a serialized snapshot at random. Whatever still parses either restores
+    /// into a manager whose invariants hold and whose reads work, or is refused with an ArgumentException; nothing else.
+    /// </summary>
+    [Fact]
+    public void Item10_RandomlyDamagedSnapshots_RestoreWhole_OrAreRefusedWithAnArgumentException()
+    {
+        (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
+        byte[] bytes = snapshot.ToByteArray();
+        var random = new Random(20261201);
+        int parsed = 0, refused = 0;
+        for (int i = 0; i < 5_000; i++)
+        {
+            byte[] damaged = (byte[])bytes.Clone();
+            for (int flips = 1 + random.Next(3); flips > 0; flips--)
+            {
+                damaged[random.Next(damaged.Length)] ^= (byte)(1 << random.Next(8));
+            }
+
+            PositionManagerSnapshot candidate;
+            try
+            {
+                candidate = PositionManagerSnapshot.Parser.ParseFrom(damaged);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                continue; // the store's CRC and the parser catch these before Restore ever sees them
+            }
+
+            parsed++;
+            try
+            {
+                SuperPositionManager restored = SuperPositionManager.Restore(candidate, options);
+                Assert.True(restored.CheckInvariants().Holds);
+                restored.GetTotals();
+                restored.GetSlots();
+                restored.CreateSnapshot();
+            }
+            catch (ArgumentException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.True(parsed > 1000 && refused > 100, $"{parsed} parsed, {refused} refused: the damage did not exercise validation");
+    }
+}
