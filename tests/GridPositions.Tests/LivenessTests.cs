@@ -6,10 +6,22 @@ namespace GridPositions.Tests;
 /// </summary>
 public class LivenessTests
 {
+    /// <summary>
+    /// A grid whose claims time out only after an hour, so what ends a claim taken under a lease within a test is the
+    /// lease's end alone.
+    /// </summary>
+    private static TestGrid LeaseBoundGrid() => new(options: new PositionManagerOptions
+    {
+        Symbol = "BTCUSDT",
+        TickSize = 0.01m,
+        QuantityStep = 0.001m,
+        PendingClaimTimeout = TimeSpan.FromHours(1),
+    });
+
     /// <summary>A long grid holding 1 at 100 with a live opening order at 100 (bought 1, resting for 1 more).</summary>
     private static (TestGrid Grid, OrderAction Live, string OrderId) HoldingWithALiveOrder()
     {
-        var grid = new TestGrid();
+        TestGrid grid = LeaseBoundGrid();
         OrderAction open = grid.ClaimOpen(100m, 2m);
         string orderId = grid.Place(open);
         grid.Update(open, orderId, OrderStatus.PartiallyFilled, 1m);
@@ -92,7 +104,7 @@ public class LivenessTests
     [Fact]
     public void Item1_AClosingPlaceClaimedUnderAnExpiredLease_BecomesUnknown_AndReconciliationSettlesIt()
     {
-        TestGrid grid = new();
+        TestGrid grid = LeaseBoundGrid();
         grid.OpenFilled(100m);
         CloseStart start = grid.Manager.BeginClose(new CloseRequest(100m));
         OrderAction close = grid.Manager.ClaimCloseOrder(start.Lease!, 101m).Action!.Value; // never sent
@@ -222,7 +234,9 @@ public class LivenessTests
     [Fact]
     public void Item3_ACancelWithNoResultPastTheTimeout_GivesTheOrderBack()
     {
-        (TestGrid grid, _, _) = HoldingWithALiveOrder();
+        var grid = new TestGrid();
+        OrderAction open = grid.ClaimOpen(100m, 2m);
+        grid.Place(open);
         OrderAction cancel = grid.Claim(ClaimRequest.Cancel(100m));
         grid.Time.Advance(grid.Options.PendingClaimTimeout);
 
