@@ -243,6 +243,112 @@ internal static class PositionScenarios
         Check.Invariants(m);
     }
 
+    /// <summary>
+    /// A closer claims the cancel of the slot's resting order and dies before sending it. After its lease expires, a
+    /// rescuer closes the position while a reconciler and a replayed stream race it. The dead closer's claim must not
+    /// outlive its lease: the rescuer gets a cancel of its own, and the position ends closed, exactly once. Claims time
+    /// out only after an hour here, so nothing but the lease's end can free the dead closer's cancel.
+    /// </summary>
+    public static async Task DeadCloserThenRescuer()
+    {
+        var clock = new ManualClock();
+        var m = new SuperPositionManager(new PositionManagerOptions { Symbol = "COYOTE", TickSize = 1m, QuantityStep = 1m, PendingClaimTimeout = TimeSpan.FromHours(1) }, clock);
+        OrderAction open = m.ClaimSlot(ClaimRequest.Place(A, OrderSide.Buy, A, 2m)).Action;
+        m.ApplyActionResults([OrderActionResult.Placed(open, "REST")]);
+        var partial = new OrderUpdate { OrderId = "REST", ClientOrderId = open.ClientOrderId, Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m };
+        m.OnOrderUpdate(partial);
+        var exchange = new Scenarios.TinyExchange(2m, filled: 1m);
+        var died = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Task deadCloser = Task.Run(() =>
+        {
+            CloseStart start = m.BeginClose(new CloseRequest(A));
+            Check.That(start.CancelFirst is not null, "the first closer got no cancel for the resting order");
+            clock.Advance(m.Options.LeaseTimeout); // ...and dies: the cancel is never sent, the lease never released
+            died.SetResult();
+        });
+        Task rescuer = Task.Run(async () =>
+        {
+            await died.Task;
+            CloseStart start = m.BeginClose(new CloseRequest(A));
+            Check.Equal(CloseStatus.Started, start.Status, "the rescuer's close");
+            using PositionLease lease = start.Lease!;
+            if (m.GetSlot(A)!.Status != SlotStatus.Free)
+            {
+                Check.That(start.CancelFirst is not null, $"the rescuer got no cancel while the slot is {m.GetSlot(A)!.Status}: the dead closer's claim outlived its lease");
+                (bool canceled, decimal filled) = exchange.Cancel();
+                Check.That(canceled, "the resting order could not be cancelled");
+                m.ApplyActionResults([OrderActionResult.Canceled(start.CancelFirst!.Value)]);
+                m.OnOrderUpdate(new OrderUpdate { OrderId = "REST", ClientOrderId = open.ClientOrderId, Status = OrderStatus.Canceled, CumulativeFilledQuantity = filled });
+            }
+
+            FinishClose(m, lease, 103m, "CLOSE");
+        });
+        Task reconciler = Task.Run(async () =>
+        {
+            await died.Task;
+            ReconciliationTicket ticket = m.BeginReconciliation();
+            ExchangeOrder rest = exchange.View("REST", open.ClientOrderId, A);
+            m.Reconcile(ticket, rest.Status == OrderStatus.Canceled
+                ? new ExchangeSnapshot(clock.GetUtcNow(), [], [rest])
+                : new ExchangeSnapshot(clock.GetUtcNow(), [rest]));
+            Check.Invariants(m);
+        });
+        Task replay = Task.Run(() => m.OnOrderUpdate(partial)); // a second connection replays an old update
+        await Task.WhenAll(new[] { deadCloser, rescuer, reconciler, replay });
+
+        SlotView slot = m.GetSlot(A)!;
+        Check.Equal((SlotStatus.Free, 0m, 1L, LeaseKind.None), (slot.Status, slot.Inventory, slot.RoundTrips, slot.Lease), "the position after the rescue");
+        Check.Equal(3m, slot.RealizedPnl, "realised once: 1 bought at 100, sold at 103");
+        Check.Invariants(m);
+    }
+
+    /// <summary>
+    /// Two executors die: one after sending its place (the exchange has the order; its result comes only much later,
+    /// racing everything), one before sending. The stream's early update for the sent order parks. Past the claim
+    /// timeout, reconciliation must adopt the sent order by its client id and, after the grace period, free the slot
+    /// of the one never sent. No claim stays pending past its timeout plus one reconciliation.
+    /// </summary>
+    public static async Task DeadExecutorThenTimeout()
+    {
+        var clock = new ManualClock();
+        TimeSpan timeout = TimeSpan.FromSeconds(5);
+        var m = new SuperPositionManager(new PositionManagerOptions { Symbol = "COYOTE", TickSize = 1m, QuantityStep = 1m, PendingClaimTimeout = timeout, AmbiguousPlaceGracePeriod = timeout }, clock);
+        OrderAction sent = m.ClaimSlot(ClaimRequest.Place(A, OrderSide.Buy, A, 1m)).Action;
+        OrderAction neverSent = m.ClaimSlot(ClaimRequest.Place(B, OrderSide.Buy, B, 1m)).Action;
+        var onExchange = new ExchangeOrder("XA", sent.ClientOrderId, OrderSide.Buy, A, 1m, OrderStatus.New, 0m);
+        var timedOut = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Task stream = Task.Run(() => m.OnOrderUpdate(new OrderUpdate { OrderId = "XA", Status = OrderStatus.New })); // no client id: parks until XA is known
+        Task lateExecutor = Task.Run(async () =>
+        {
+            await timedOut.Task;
+            ResultOutcome outcome = m.ApplyActionResults([OrderActionResult.Placed(sent, "XA")])[0];
+            Check.That(outcome.Disposition is InputDisposition.Applied or InputDisposition.Duplicate, $"the late result was {outcome}");
+            Check.Invariants(m);
+        });
+        Task reconciler = Task.Run(() =>
+        {
+            clock.Advance(timeout);
+            timedOut.SetResult();
+            m.Reconcile(m.BeginReconciliation(), new ExchangeSnapshot(clock.GetUtcNow(), [onExchange]));
+            Check.Invariants(m);
+            clock.Advance(timeout);
+            m.Reconcile(m.BeginReconciliation(), new ExchangeSnapshot(clock.GetUtcNow(), [onExchange]));
+            Check.Invariants(m);
+        });
+        await Task.WhenAll(new[] { stream, lateExecutor, reconciler });
+
+        // One more reconciliation at most settles what the race left (the late result may have deferred slot A's turn).
+        m.Reconcile(m.BeginReconciliation(), new ExchangeSnapshot(clock.GetUtcNow(), [onExchange]));
+        Check.Equal((SlotStatus.Live, "XA"), (m.GetSlot(A)!.Status, m.GetSlot(A)!.Order?.OrderId), "the sent order's slot");
+        Check.Equal(SlotStatus.Free, m.GetSlot(B)!.Status, "the slot of the place never sent");
+        Check.Equal(0, m.ParkedUpdateCount, "updates still parked");
+        Check.That(m.ClaimSlot(ClaimRequest.Place(B, OrderSide.Buy, B, 1m)).IsAccepted, "slot B cannot be claimed again");
+        Check.Invariants(m);
+        _ = neverSent;
+    }
+
     /// <summary>A clock only the scenario moves (Interlocked, so Coyote sees every read and write).</summary>
     private sealed class ManualClock : TimeProvider
     {

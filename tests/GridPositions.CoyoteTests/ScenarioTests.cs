@@ -66,4 +66,10 @@ public class ScenarioTests(ITestOutputHelper output)
 
     [Fact]
     public void Reconcile_VersusLiveUpdates() => AssertNoBug(PositionScenarios.ReconcileVersusLiveUpdates);
+
+    [Fact]
+    public void DeadCloser_ThenARescuerAfterExpiry() => AssertNoBug(PositionScenarios.DeadCloserThenRescuer);
+
+    [Fact]
+    public void DeadExecutor_ThenTheClaimTimeoutAndReconciliation() => AssertNoBug(PositionScenarios.DeadExecutorThenTimeout);
 }

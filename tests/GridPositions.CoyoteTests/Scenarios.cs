@@ -304,12 +304,22 @@ internal static class Scenarios
     }
 
     /// <summary>The exchange's side of one order: cancel and fill race under its own lock.</summary>
-    internal sealed class TinyExchange(decimal quantity)
+    internal sealed class TinyExchange(decimal quantity, decimal filled = 0m)
     {
         private readonly object _sync = new();
         private bool _canceled;
 
-        public decimal Filled { get; private set; }
+        public decimal Filled { get; private set; } = filled;
+
+        /// <summary>The order as the exchange reports it to reconciliation now.</summary>
+        public ExchangeOrder View(string orderId, string clientOrderId, decimal price)
+        {
+            lock (_sync)
+            {
+                OrderStatus status = _canceled ? OrderStatus.Canceled : Filled == quantity ? OrderStatus.Filled : Filled > 0 ? OrderStatus.PartiallyFilled : OrderStatus.New;
+                return new ExchangeOrder(orderId, clientOrderId, OrderSide.Buy, price, quantity, status, Filled);
+            }
+        }
 
         public (bool Canceled, decimal Filled) Cancel()
         {

@@ -24,6 +24,8 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.UnlockedCloseCheck), nameof(PositionScenarios.CloseVersusModify) },
         { nameof(Fault.NoFencing), nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) },
         { nameof(Fault.ReconcileIgnoresDeferral), nameof(PositionScenarios.ReconcileVersusLiveUpdates) },
+        { nameof(Fault.LeaseClaimsOutliveLease), nameof(PositionScenarios.DeadCloserThenRescuer) },
+        { nameof(Fault.NoClaimTimeout), nameof(PositionScenarios.DeadExecutorThenTimeout) },
     };
 
     [Theory]
@@ -42,6 +44,8 @@ public class TeethTests(ITestOutputHelper output)
             nameof(PositionScenarios.CloseVersusModify) => PositionScenarios.CloseVersusModify,
             nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) => PositionScenarios.LeaseExpiryVersusLateFinisher,
             nameof(PositionScenarios.ReconcileVersusLiveUpdates) => PositionScenarios.ReconcileVersusLiveUpdates,
+            nameof(PositionScenarios.DeadCloserThenRescuer) => PositionScenarios.DeadCloserThenRescuer,
+            nameof(PositionScenarios.DeadExecutorThenTimeout) => PositionScenarios.DeadExecutorThenTimeout,
             _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
         };
 
