@@ -199,6 +199,13 @@ public class BadInputTests
         Assert.Contains("CumulativeQuoteQuantity", error.Message, StringComparison.Ordinal);
         error = Assert.Throws<ArgumentException>("update", () => grid.Update(action, orderId, OrderStatus.Filled, 0.001m, quote: 1e14m)); // a price of 10^17
         Assert.Contains("price beyond the bound", error.Message, StringComparison.Ordinal);
+        OrderAction whole = grid.ClaimOpen(102m, 3m);
+        string wholeId = grid.Place(whole);
+        error = Assert.Throws<ArgumentException>("update", () => grid.Update(whole, wholeId, OrderStatus.Filled, 3m, quote: 2e15m));
+        Assert.Contains("CumulativeQuoteQuantity", error.Message, StringComparison.Ordinal);
+        error = Assert.Throws<ArgumentException>("update", () => grid.Update(whole, wholeId, OrderStatus.Filled, 3m, quote: 306m, fee: -2e15m));
+        Assert.Contains("CumulativeFee", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0m, grid.Slot(102m).Inventory);
 
         Assert.Equal(0m, grid.Slot(101m).Inventory);
         grid.Manager.GetTotals();
