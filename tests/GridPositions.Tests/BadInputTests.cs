@@ -186,6 +186,19 @@ public class BadInputTests
         start.Lease!.Dispose();
     }
 
+    [Fact]
+    public void Item7_AnExtremelyFineGrid_RefusesPricesAndQuantitiesWhoseTicksOverflow_ByName()
+    {
+        var grid = new TestGrid(options: new PositionManagerOptions { Symbol = "FINE", TickSize = 1e-20m, QuantityStep = 1e-20m });
+
+        Assert.Equal(ClaimRejection.Invalid, grid.Manager.ClaimSlot(ClaimRequest.Place(1e10m, OrderSide.Buy, 1e10m, 1m)).Rejection);
+        Assert.Equal(ClaimRejection.Invalid, grid.Manager.ClaimSlot(ClaimRequest.Place(1m, OrderSide.Buy, 1m, 1e10m)).Rejection);
+        Assert.Throws<ArgumentException>("price", () => grid.Manager.GetSlot(1e10m));
+        Assert.Throws<ArgumentException>("request", () => grid.Manager.BeginClose(new CloseRequest(1e10m)));
+        Assert.Throws<ArgumentException>("exchangeQuantities", () => grid.Manager.CloseAll(new Dictionary<decimal, decimal> { [1e10m] = 1m }));
+        Assert.Empty(grid.Manager.GetSlots());
+    }
+
     // ---- 8: absurd amounts -----------------------------------------------------------------------------------------
 
     [Fact]
