@@ -11,7 +11,12 @@ var manager = new SuperPositionManager(new PositionManagerOptions
     Direction = GridDirection.Long,
 });
 
-OrderAction buy = manager.ClaimSlot(ClaimRequest.Place(50_000m, OrderSide.Buy, 50_000m, 0.010m)).Action;
+ClaimResult claim = manager.ClaimSlot(ClaimRequest.Place(50_000m, OrderSide.Buy, 50_000m, 0.010m));
+if (!claim.TryGetAction(out OrderAction buy))
+{
+    throw new InvalidOperationException($"claim refused: {claim.Rejection} {claim.Detail}");
+}
+
 manager.ApplyActionResults([OrderActionResult.Placed(buy, "EX-1")]);
 manager.OnOrderUpdate(new OrderUpdate
 {

@@ -20,7 +20,13 @@ void Show(string step)
 }
 
 // 1. The strategy claims the 50,000 level for a buy. The claim fixes the client order id and a claim token.
-OrderAction buy = manager.ClaimSlot(ClaimRequest.Place(50_000m, OrderSide.Buy, 50_000m, 0.010m)).Action;
+//    A refused claim has nothing to send: check it (reading .Action on a refusal throws with the reason).
+ClaimResult claim = manager.ClaimSlot(ClaimRequest.Place(50_000m, OrderSide.Buy, 50_000m, 0.010m));
+if (!claim.TryGetAction(out OrderAction buy))
+{
+    throw new InvalidOperationException($"claim refused: {claim.Rejection} {claim.Detail}");
+}
+
 Show($"claimed ({buy.ClientOrderId})");
 
 // 2. The REST executor places it; the exchange assigns an id.

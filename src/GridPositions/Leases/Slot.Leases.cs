@@ -20,9 +20,13 @@ internal sealed partial class Slot
     }
 
     /// <summary>The refusal for a holder of <paramref name="token"/> that no longer holds the slot.</summary>
-    public LeaseLostException LeaseLost_NeedsLock(long token, DateTimeOffset now) => new(Lease.Token == token
-        ? $"Lease {token} on slot {Price} expired at {Lease.ExpiresAt:O} (now {now:O}); the position may have been taken by another caller."
-        : $"Lease {token} on slot {Price} is no longer held ({(Lease.Token == 0 ? "it was released or completed" : $"lease {Lease.Token} holds the slot now")}).");
+    public LeaseLostException LeaseLost_NeedsLock(long token, DateTimeOffset now)
+    {
+        AssertLocked();
+        return new(Lease.Token == token
+            ? $"Lease {token} on slot {Price} expired at {Lease.ExpiresAt:O} (now {now:O}); the position may have been taken by another caller."
+            : $"Lease {token} on slot {Price} is no longer held ({(Lease.Token == 0 ? "it was released or completed" : $"lease {Lease.Token} holds the slot now")}).");
+    }
 
     /// <summary>Ends the lease if <paramref name="token"/> still names it; returns whether it did.</summary>
     public bool EndLease_NeedsLock(long token)
@@ -102,6 +106,7 @@ internal sealed partial class Slot
     /// <summary>A flat slot has no position, so no parameters and no targets.</summary>
     public void ClearPositionTargets_NeedsLock()
     {
+        AssertLocked();
         Leverage = null;
         StopLossFraction = null;
         StopLoss = null;
