@@ -91,6 +91,35 @@ public class ParkingTests
     }
 
     [Fact]
+    public async Task ParkingBuffer_WhenFull_EvictsTheOldest_CountedRaisedAndNeverReDriven()
+    {
+        var grid = new TestGrid(); // capacity 8
+        var expired = new List<UpdateExpiredEventArgs>();
+        grid.Manager.UpdateExpired += (_, e) => { lock (expired) { expired.Add(e); } };
+        OrderAction[] claims = [.. Enumerable.Range(0, 10).Select(i => grid.ClaimOpen(100m + i))];
+        for (int i = 0; i < 10; i++)
+        {
+            Assert.Equal(InputDisposition.Parked, grid.Manager.OnOrderUpdate(ByOrderIdOnly("E" + i, OrderStatus.New, 0m)));
+        }
+
+        // The two oldest were evicted when the buffer filled: counted, raised, and gone for good.
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal(["E0", "E1"], expired.Select(e => e.Update.OrderId));
+        Assert.Equal((10L, 2L, 0L), (grid.Manager.Counters.UpdatesParked, grid.Manager.Counters.UpdatesExpired, grid.Manager.Counters.UpdatesRedriven));
+        grid.AssertInvariants();
+
+        // Their orders' ids appear: only the eight still parked are re-driven.
+        for (int i = 0; i < 10; i++)
+        {
+            grid.Place(claims[i], "E" + i);
+        }
+
+        Assert.Equal((0, 8L), (grid.Manager.ParkedUpdateCount, grid.Manager.Counters.UpdatesRedriven));
+        Assert.Equal(8, grid.Manager.Counters.UpdatesDuplicate); // each re-driven NEW repeats what its place result said
+        grid.AssertInvariants();
+    }
+
+    [Fact]
     public void ParkedUpdateForAnOrderThatFinishesMeanwhile_IsReDrivenAsADuplicate_NotLeftToExpire()
     {
         var grid = new TestGrid();

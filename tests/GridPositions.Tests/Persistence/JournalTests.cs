@@ -22,12 +22,20 @@ public class JournalTests
         /// <summary>When set, the next Append waits for it first (a slow disk).</summary>
         public Task? Gate { get; set; }
 
+        /// <summary>Completed, with the batch's size, when an Append that waits on <see cref="Gate"/> has begun.</summary>
+        public TaskCompletionSource<int> GatedAppendBegan { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public StoreRecovery Recover() => new(null, 1);
 
         public void Append(IReadOnlyList<JournalRecord> records)
         {
             Task? gate = Gate;
             Gate = null;
+            if (gate is not null)
+            {
+                GatedAppendBegan.TrySetResult(records.Count);
+            }
+
             gate?.Wait(TimeSpan.FromSeconds(60));
             lock (_sync)
             {
@@ -89,10 +97,14 @@ public class JournalTests
         var slowDisk = new TaskCompletionSource();
         store.Gate = slowDisk.Task;
         const int callers = 8;
+        Task Claim(int i) => Task.Factory.StartNew(() => m.ClaimSlot(ClaimRequest.Place(100m + i, OrderSide.Buy, 100m + i, 1m)), TaskCreationOptions.LongRunning);
 
-        Task[] claims = Enumerable.Range(0, callers)
-            .Select(i => Task.Factory.StartNew(() => m.ClaimSlot(ClaimRequest.Place(100m + i, OrderSide.Buy, 100m + i, 1m)), TaskCreationOptions.LongRunning))
-            .ToArray();
+        // Gates, not timing: the first caller's flush has taken its one record and is stuck on the disk before the
+        // others claim, so theirs can only queue behind it.
+        Task first = Claim(0);
+        Assert.Equal(1, await store.GatedAppendBegan.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+        Task[] claims = [first, .. Enumerable.Range(1, callers - 1).Select(Claim)];
+
         // A claimed slot shows PendingPlace only once the claim's lock section, which records it, is over.
         while (m.GetSlots().Count(s => s.Status == SlotStatus.PendingPlace) < callers)
         {

@@ -1,0 +1,80 @@
+namespace GridPositions.Tests;
+
+/// <summary>
+/// Issue 12, "reconciliation timing": the clock moves between the ticket, the exchange's snapshot and the call. An
+/// ambiguous place may be freed only if the exchange's snapshot itself is at least the grace period younger than the
+/// moment the place became ambiguous: a place that reached the exchange after the snapshot must not be orphaned.
+/// </summary>
+public class ReconciliationTimingTests
+{
+    private static ReconciliationReport ReconcileEmpty(TestGrid grid, ReconciliationTicket ticket, DateTimeOffset takenAt) =>
+        grid.Manager.Reconcile(ticket, new ExchangeSnapshot(takenAt, []));
+
+    [Fact]
+    public void TheGracePeriodIsMeasuredToTheSnapshot_NotToTheCall_SoALateReconcileOfAnEarlySnapshotFreesNothing()
+    {
+        var grid = new TestGrid();
+        OrderAction place = grid.ClaimOpen(100m);
+        grid.Manager.ApplyActionResults([OrderActionResult.Ambiguous(place, "timeout")]);
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod - TimeSpan.FromSeconds(2));
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
+        DateTimeOffset takenAt = grid.Time.GetUtcNow(); // the exchange answered before the grace period was over...
+        grid.Time.Advance(TimeSpan.FromMinutes(5));      // ...and the reconciler called much later
+
+        ReconciliationReport report = ReconcileEmpty(grid, ticket, takenAt);
+
+        Assert.Equal(FindingKind.Deferred, Assert.Single(report.Findings).Kind);
+        Assert.Equal(SlotStatus.Unknown, grid.Slot(100m).Status);
+        Assert.Equal(InputDisposition.Applied, grid.Update(place, "LATE", OrderStatus.New, 0m)); // it had reached the exchange
+    }
+
+    [Fact]
+    public void TheGracePeriodIsMeasuredFromTheAmbiguity_NotFromTheTicket()
+    {
+        var grid = new TestGrid();
+        OrderAction place = grid.ClaimOpen(100m);
+        grid.Manager.ApplyActionResults([OrderActionResult.Ambiguous(place, "timeout")]);
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod - TimeSpan.FromSeconds(10));
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation(); // younger than the grace period...
+        grid.Time.Advance(TimeSpan.FromSeconds(10));                    // ...the snapshot is not
+
+        ReconciliationReport report = ReconcileEmpty(grid, ticket, grid.Time.GetUtcNow());
+
+        Assert.Equal(FindingKind.NeverPlaced, Assert.Single(report.Findings).Kind);
+        Assert.Equal(SlotStatus.Free, grid.Slot(100m).Status);
+    }
+
+    [Fact]
+    public void AClaimThatTimesOutDuringTheCall_IsAmbiguousFromThen_SoAnOlderSnapshotCannotFreeIt()
+    {
+        var grid = new TestGrid();
+        grid.ClaimOpen(100m);
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
+        DateTimeOffset takenAt = grid.Time.GetUtcNow();
+        grid.Time.Advance(grid.Options.PendingClaimTimeout + grid.Options.AmbiguousPlaceGracePeriod);
+
+        ReconciliationReport report = ReconcileEmpty(grid, ticket, takenAt);
+
+        Assert.Equal(SlotStatus.Unknown, grid.Slot(100m).Status); // lapsed now: the executor may have sent it until now
+        Assert.Equal(FindingKind.Deferred, Assert.Single(report.Findings).Kind);
+        ReconciliationReport later = ReconcileEmpty(grid, grid.Manager.BeginReconciliation(), grid.Time.GetUtcNow() + grid.Options.AmbiguousPlaceGracePeriod);
+        Assert.Equal(FindingKind.NeverPlaced, Assert.Single(later.Findings).Kind);
+    }
+
+    [Fact]
+    public void ASlotThatChangesBetweenTheTicketAndTheCall_IsDeferred_WhateverTheClockSays()
+    {
+        var grid = new TestGrid();
+        OrderAction place = grid.ClaimOpen(100m);
+        grid.Manager.ApplyActionResults([OrderActionResult.Ambiguous(place, "timeout")]);
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod);
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
+        grid.Update(place, null, OrderStatus.New, 0m); // the order shows up on the stream after the ticket
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod);
+
+        ReconciliationReport report = ReconcileEmpty(grid, ticket, grid.Time.GetUtcNow());
+
+        Assert.Contains("changed after the reconciliation began", Assert.Single(report.Findings).Detail, StringComparison.Ordinal);
+        Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
+    }
+}
