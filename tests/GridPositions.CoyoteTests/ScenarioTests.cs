@@ -53,6 +53,9 @@ public class ScenarioTests(ITestOutputHelper output)
     public void ClaimStorm_ExactlyOneWinnerPerSlot() => AssertNoBug(Scenarios.ClaimStorm);
 
     [Fact]
+    public void FastPath_ConflictingIdsAndDuplicates() => AssertNoBug(Scenarios.FastPathConflictsAndDuplicates);
+
+    [Fact]
     public void Close_VersusClose() => AssertNoBug(PositionScenarios.CloseVersusClose);
 
     [Fact]

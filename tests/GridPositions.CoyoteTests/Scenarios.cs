@@ -304,6 +304,40 @@ internal static class Scenarios
     }
 
     /// <summary>The exchange's side of one order: cancel and fill race under its own lock.</summary>
+    /// <summary>
+    /// The lock-free fast path under conflicting ids and duplicates: one stream reports slot A's order with slot B's
+    /// client id (a contradiction that must be rejected), while other streams replay and advance both orders. Whatever
+    /// the interleaving, the contradiction is rejected, every real fill is booked once, and the indexes stay right.
+    /// </summary>
+    public static async Task FastPathConflictsAndDuplicates()
+    {
+        SuperPositionManager m = NewManager();
+        OrderAction a = Claim(m, ClaimRequest.Place(A, OrderSide.Buy, A, 2m));
+        OrderAction b = Claim(m, ClaimRequest.Place(B, OrderSide.Buy, B, 2m));
+        m.ApplyActionResults([OrderActionResult.Placed(a, "XA"), OrderActionResult.Placed(b, "XB")]);
+        m.OnOrderUpdate(new OrderUpdate { OrderId = "XA", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m });
+        InputDisposition conflict = InputDisposition.Applied;
+
+        Task liar = Task.Run(() => conflict = m.OnOrderUpdate(new OrderUpdate { OrderId = "XA", ClientOrderId = b.ClientOrderId, Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m }));
+        Task streamA = Task.Run(() =>
+        {
+            Deliver(m, new OrderUpdate { OrderId = "XA", ClientOrderId = a.ClientOrderId, Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m });
+            Deliver(m, new OrderUpdate { OrderId = "XA", Status = OrderStatus.Filled, CumulativeFilledQuantity = 2m });
+        });
+        Task streamB = Task.Run(() =>
+        {
+            Deliver(m, new OrderUpdate { OrderId = "XB", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m });
+            Deliver(m, new OrderUpdate { OrderId = "XB", ClientOrderId = b.ClientOrderId, Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m });
+        });
+        await Task.WhenAll(new[] { liar, streamA, streamB });
+
+        Check.Equal(InputDisposition.Rejected, conflict, "an update naming slot A's order with slot B's client id");
+        Check.Equal((2m, SlotStatus.Free), (m.GetSlot(A)!.Inventory, m.GetSlot(A)!.Status), "slot A");
+        Check.Equal((1m, SlotStatus.Live), (m.GetSlot(B)!.Inventory, m.GetSlot(B)!.Status), "slot B");
+        Check.Equal(1L, m.Counters.UpdatesRejected, "updates rejected");
+        Check.Invariants(m);
+    }
+
     internal sealed class TinyExchange(decimal quantity, decimal filled = 0m)
     {
         private readonly object _sync = new();

@@ -26,6 +26,7 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.ReconcileIgnoresDeferral), nameof(PositionScenarios.ReconcileVersusLiveUpdates) },
         { nameof(Fault.LeaseClaimsOutliveLease), nameof(PositionScenarios.DeadCloserThenRescuer) },
         { nameof(Fault.NoClaimTimeout), nameof(PositionScenarios.DeadExecutorThenTimeout) },
+        { nameof(Fault.UnlockedDuplicateShortcut), nameof(Scenarios.FastPathConflictsAndDuplicates) },
     };
 
     [Theory]
@@ -40,6 +41,7 @@ public class TeethTests(ITestOutputHelper output)
             nameof(Scenarios.ResultAfterSlotRecycled) => Scenarios.ResultAfterSlotRecycled,
             nameof(Scenarios.EarlyFill) => Scenarios.EarlyFill(duplicates: false),
             nameof(Scenarios.SubscribersCallingBack) => Scenarios.SubscribersCallingBack,
+            nameof(Scenarios.FastPathConflictsAndDuplicates) => Scenarios.FastPathConflictsAndDuplicates,
             nameof(PositionScenarios.CloseVersusClose) => PositionScenarios.CloseVersusClose,
             nameof(PositionScenarios.CloseVersusModify) => PositionScenarios.CloseVersusModify,
             nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) => PositionScenarios.LeaseExpiryVersusLateFinisher,

@@ -266,6 +266,22 @@ public class OrderUpdateTests
         grid.AssertInvariants();
     }
 
+    [Fact]
+    public void AnUpdateWhoseIdsConflictWithAFinishedOrder_IsRejected_LikeOneForALiveOrder()
+    {
+        var grid = new TestGrid();
+        (OrderAction first, string firstId) = grid.OpenFilled(100m);
+        OrderAction other = grid.ClaimOpen(101m);
+        grid.Place(other, "X-OTHER");
+
+        // The finished order's exchange id with another order's client id, and its client id with another exchange id.
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = firstId, ClientOrderId = other.ClientOrderId, Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "X-NEVER", ClientOrderId = first.ClientOrderId, Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = firstId, ClientOrderId = first.ClientOrderId, Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m }));
+        Assert.Equal(2, grid.Manager.Counters.UpdatesRejected);
+        grid.AssertInvariants();
+    }
+
     public static TheoryData<OrderUpdate> MalformedUpdates => new()
     {
         new OrderUpdate { Status = OrderStatus.New },

@@ -45,6 +45,9 @@ internal enum Fault
     /// <summary>A claim whose result never comes never lapses: the pending-claim timeout is ignored.</summary>
     NoClaimTimeout,
 
+    /// <summary>The lock-free fast path answers "duplicate" from an unlocked read of the slot's fill, without checking the update's ids.</summary>
+    UnlockedDuplicateShortcut,
+
     /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
 }

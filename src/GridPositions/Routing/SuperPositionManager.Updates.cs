@@ -64,6 +64,14 @@ public sealed partial class SuperPositionManager
             return InputDisposition.Parked;
         }
 
+#if FAULT_INJECTION
+        if (FaultInjection.Is(Fault.UnlockedDuplicateShortcut) && !Slot.IsTerminal(update.Status) && slot.Order.FilledQuantity == update.CumulativeFilledQuantity)
+        {
+            _counters.Count(InputDisposition.Duplicate, isUpdate: true); // the injected bug: no lock, no id check
+            return InputDisposition.Duplicate;
+        }
+#endif
+
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
         lock (slot.Sync)
         {

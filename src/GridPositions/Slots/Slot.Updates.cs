@@ -64,6 +64,14 @@ internal sealed partial class Slot
             return InputDisposition.Stale;
         }
 
+        // The same rule as for the live order: an update naming this order by one id and another order by the other.
+        if ((update.OrderId is not null && LastOrder.OrderId is not null && update.OrderId != LastOrder.OrderId)
+            || (update.ClientOrderId is not null && update.ClientOrderId != LastOrder.ClientOrderId))
+        {
+            effects.Detail = $"update ids ({update.OrderId}, {update.ClientOrderId}) conflict with slot {Price}'s finished order ({LastOrder.OrderId}, {LastOrder.ClientOrderId})";
+            return InputDisposition.Rejected;
+        }
+
         if (update.CumulativeFilledQuantity > LastOrder.FilledQuantity)
         {
             effects.Detail = $"order {LastOrder.ClientOrderId} finished {LastOrder.Status} with {LastOrder.FilledQuantity} filled, but an update reports {update.CumulativeFilledQuantity}";
