@@ -56,6 +56,9 @@ public class ScenarioTests(ITestOutputHelper output)
     public void FastPath_ConflictingIdsAndDuplicates() => AssertNoBug(Scenarios.FastPathConflictsAndDuplicates);
 
     [Fact]
+    public void Events_DeliveredByOneDrainAtATime() => AssertNoBug(Scenarios.EventsOneDrainAtATime);
+
+    [Fact]
     public void Close_VersusClose() => AssertNoBug(PositionScenarios.CloseVersusClose);
 
     [Fact]

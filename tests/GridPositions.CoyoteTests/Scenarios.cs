@@ -338,6 +338,46 @@ internal static class Scenarios
         Check.Invariants(m);
     }
 
+    /// <summary>
+    /// Three callers change three slots at once while subscribers listen. Events are delivered by one drain at a time:
+    /// no two handler calls overlap, and each slot's events arrive in the order its changes were made.
+    /// </summary>
+    public static async Task EventsOneDrainAtATime()
+    {
+        SuperPositionManager m = NewManager();
+        int active = 0, overlaps = 0;
+        var seen = new Dictionary<decimal, List<SlotStatus>>();
+        m.SlotChanged += (_, e) =>
+        {
+            if (Interlocked.Increment(ref active) != 1)
+            {
+                Interlocked.Increment(ref overlaps);
+            }
+
+            lock (seen)
+            {
+                (seen.TryGetValue(e.Slot.Price, out List<SlotStatus>? list) ? list : seen[e.Slot.Price] = []).Add(e.Slot.Status);
+            }
+
+            Interlocked.Decrement(ref active);
+        };
+
+        Task Trade(decimal level, string orderId) => Task.Run(() =>
+        {
+            OrderAction open = Claim(m, ClaimRequest.Place(level, OrderSide.Buy, level, 1m));
+            m.ApplyActionResults([OrderActionResult.Placed(open, orderId)]);
+            m.OnOrderUpdate(new OrderUpdate { OrderId = orderId, Status = OrderStatus.Filled, CumulativeFilledQuantity = 1m });
+        });
+        await Task.WhenAll(new[] { Trade(A, "XA"), Trade(B, "XB"), Trade(C, "XC") });
+        await m.FlushEventsAsync();
+
+        Check.Equal(0, Volatile.Read(ref overlaps), "handler calls that overlapped another");
+        foreach (decimal level in new[] { A, B, C })
+        {
+            Check.Equal("PendingPlace Live Free", string.Join(' ', seen[level]), $"slot {level}'s events in order");
+        }
+    }
+
     internal sealed class TinyExchange(decimal quantity, decimal filled = 0m)
     {
         private readonly object _sync = new();

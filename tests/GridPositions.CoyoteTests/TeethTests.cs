@@ -27,6 +27,7 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.LeaseClaimsOutliveLease), nameof(PositionScenarios.DeadCloserThenRescuer) },
         { nameof(Fault.NoClaimTimeout), nameof(PositionScenarios.DeadExecutorThenTimeout) },
         { nameof(Fault.UnlockedDuplicateShortcut), nameof(Scenarios.FastPathConflictsAndDuplicates) },
+        { nameof(Fault.ConcurrentDrains), nameof(Scenarios.EventsOneDrainAtATime) },
     };
 
     [Theory]
@@ -42,6 +43,7 @@ public class TeethTests(ITestOutputHelper output)
             nameof(Scenarios.EarlyFill) => Scenarios.EarlyFill(duplicates: false),
             nameof(Scenarios.SubscribersCallingBack) => Scenarios.SubscribersCallingBack,
             nameof(Scenarios.FastPathConflictsAndDuplicates) => Scenarios.FastPathConflictsAndDuplicates,
+            nameof(Scenarios.EventsOneDrainAtATime) => Scenarios.EventsOneDrainAtATime,
             nameof(PositionScenarios.CloseVersusClose) => PositionScenarios.CloseVersusClose,
             nameof(PositionScenarios.CloseVersusModify) => PositionScenarios.CloseVersusModify,
             nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) => PositionScenarios.LeaseExpiryVersusLateFinisher,

@@ -48,6 +48,9 @@ internal enum Fault
     /// <summary>The lock-free fast path answers "duplicate" from an unlocked read of the slot's fill, without checking the update's ids.</summary>
     UnlockedDuplicateShortcut,
 
+    /// <summary>The event dispatcher starts a drain even while one is running, so two deliver at once.</summary>
+    ConcurrentDrains,
+
     /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
 }

@@ -43,6 +43,12 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
     {
         lock (_sync)
         {
+#if FAULT_INJECTION
+            if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.ConcurrentDrains) && _queue.Count > 0)
+            {
+                _draining = false; // the injected bug: forget that a drain is running
+            }
+#endif
             if (_draining || _queue.Count == 0)
             {
                 return;
