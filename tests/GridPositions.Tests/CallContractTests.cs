@@ -31,7 +31,9 @@ public class CallContractTests
         var time = new FakeTimeProvider(s_start);
         SuperPositionManager m = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m, CheckpointEveryRecords = 0 }, time);
         Action act = Prepare(m, time, call);
-        await m.FlushEventsAsync(); // whatever the preparation raised is delivered; from here on, nobody flushes
+
+        // No subscriber until now, so nothing was queued and no drain is running: only the call's own scheduling can
+        // deliver its event (a flush here would leave a drain winding down that could deliver it instead).
         var changed = new TaskCompletionSource<SlotView>(TaskCreationOptions.RunContinuationsAsynchronously);
         m.SlotChanged += (_, e) => changed.TrySetResult(e.Slot);
         int recordsBefore = store.Records.Count;
