@@ -85,6 +85,86 @@ public class RestoreValidationTests
         Assert.StartsWith(path + " ", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Every message of the rich snapshot that the validation walks, with the path it names it by.</summary>
+    private static IEnumerable<(IMessage Message, string Path)> Parts(PositionManagerSnapshot s)
+    {
+        yield return (s, "snapshot");
+        yield return (s.Slots[1], "snapshot.Slots[1]");              // 99: a live order with targets
+        yield return (s.Slots[2], "snapshot.Slots[2]");              // 100: a finished round trip
+        yield return (s.Slots[1].Order, "snapshot.Slots[1].Order");
+        yield return (s.Slots[2].LastOrder, "snapshot.Slots[2].LastOrder");
+        yield return (s.Slots[1].TargetHistory[0], "snapshot.Slots[1].TargetHistory[0]");
+        yield return (s.ParkedUpdates[0].Update, "snapshot.ParkedUpdates[0].Update");
+        yield return (s.RetiredIds[0], "snapshot.RetiredIds[0]");
+    }
+
+    /// <summary>
+    /// The whole class by reflection: every decimal field given an impossible scale, every id made blank and every
+    /// counter or token made negative, one at a time, is refused naming that very field.
+    /// </summary>
+    [Fact]
+    public void Item10_EveryDecimalIdAndCounterField_WhenDamaged_IsRefusedNamingItsOwnPath()
+    {
+        var checkedFields = new List<string>();
+        (PositionManagerSnapshot template, PositionManagerOptions options) = Rich();
+        int parts = Parts(template).Count();
+        for (int part = 0; part < parts; part++)
+        {
+            foreach (Google.Protobuf.Reflection.FieldDescriptor field in Parts(template).ElementAt(part).Message.Descriptor.Fields.InDeclarationOrder())
+            {
+                object? damage = field.FieldType switch
+                {
+                    _ when field.IsRepeated || field.IsMap => null,
+                    Google.Protobuf.Reflection.FieldType.Message when field.MessageType == DecimalValue.Descriptor => new DecimalValue { Low64 = 1, Scale = 29 },
+                    Google.Protobuf.Reflection.FieldType.String when field.Name.EndsWith("id", StringComparison.Ordinal) => " ",
+                    Google.Protobuf.Reflection.FieldType.Int64 => -1L,
+                    _ => null,
+                };
+                if (damage is null)
+                {
+                    continue;
+                }
+
+                PositionManagerSnapshot snapshot = template.Clone();
+                (IMessage message, string path) = Parts(snapshot).ElementAt(part);
+                field.Accessor.SetValue(message, damage);
+                string fieldPath = $"{path}.{field.PropertyName}";
+                var error = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, options));
+                Assert.True(error.Message.StartsWith(fieldPath + " ", StringComparison.Ordinal), $"{fieldPath} damaged ({damage}): {error.Message}");
+                checkedFields.Add(fieldPath);
+            }
+        }
+
+        Assert.True(checkedFields.Count > 40, string.Join(", ", checkedFields));
+    }
+
+    [Theory]
+    [InlineData("snapshot.TickSize")]
+    [InlineData("snapshot.QuantityStep")]
+    [InlineData("snapshot.Slots[2].RealizedPnl")]
+    [InlineData("snapshot.Slots[1].StopLoss")]
+    [InlineData("snapshot.Slots[1].Order.FilledQuantity")]
+    [InlineData("snapshot.Slots[2].LastOrder.FilledQuantity")]
+    [InlineData("snapshot.Slots[1].TargetHistory[0].TakeProfit")]
+    [InlineData("snapshot.ParkedUpdates[0].Update.CumulativeFee")]
+    public void Item10_AnAbsentOptionalDecimal_IsZero_NotMissing(string path)
+    {
+        (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
+        string owner = path[..path.LastIndexOf('.')];
+        string name = path[(path.LastIndexOf('.') + 1)..];
+        IMessage message = Parts(snapshot).Single(p => p.Path == owner).Message;
+        message.Descriptor.Fields.InDeclarationOrder().Single(f => f.PropertyName == name).Accessor.SetValue(message, null);
+
+        try
+        {
+            SuperPositionManager.Restore(snapshot, options);
+        }
+        catch (ArgumentException e)
+        {
+            Assert.DoesNotContain(path + " is missing", e.Message, StringComparison.Ordinal); // an invariant may still object
+        }
+    }
+
     [Fact]
     public void Item10_TheUndamagedSnapshot_Restores()
     {
