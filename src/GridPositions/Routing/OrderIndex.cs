@@ -78,34 +78,29 @@ internal sealed class OrderIndex
     /// and <paramref name="currentOrderId"/> are the slot's current order ids, read under its lock; an id the slot no
     /// longer holds is removed (if it still points at this slot) and remembered as retired.
     /// </summary>
-    /// <returns>True when an entry was added, so parked updates may now find their order.</returns>
-    public bool Sync(Slot slot, string? clientOrderId, string? orderId, string? currentClientId, string? currentOrderId)
+    public void Sync(Slot slot, string? clientOrderId, string? orderId, string? currentClientId, string? currentOrderId)
     {
-        bool added = false;
         if (clientOrderId is not null)
         {
-            added |= SyncOne(_byClientId, _retiredClientIds, slot, clientOrderId, clientOrderId == currentClientId);
+            SyncOne(_byClientId, _retiredClientIds, slot, clientOrderId, clientOrderId == currentClientId);
         }
 
         if (orderId is not null)
         {
-            added |= SyncOne(_byOrderId, _retiredOrderIds, slot, orderId, orderId == currentOrderId);
+            SyncOne(_byOrderId, _retiredOrderIds, slot, orderId, orderId == currentOrderId);
         }
-
-        return added;
     }
 
-    private static bool SyncOne(ReadMostlyIndex index, RetiredIds retired, Slot slot, string id, bool slotHoldsId)
+    private static void SyncOne(ReadMostlyIndex index, RetiredIds retired, Slot slot, string id, bool slotHoldsId)
     {
         if (slotHoldsId)
         {
-            return index.TryAdd(id, slot);
+            index.TryAdd(id, slot);
+            return;
         }
 
         index.TryRemove(id, slot); // only if it still points at this slot
-
         retired.Add(id, slot);
-        return false;
     }
 
     /// <summary>Finished orders' ids, oldest first (for snapshots).</summary>
