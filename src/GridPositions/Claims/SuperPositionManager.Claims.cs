@@ -83,7 +83,7 @@ public sealed partial class SuperPositionManager
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
             _slots.TryAdd(key, slot);
-            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, ref published);
+            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now, ref published);
         }
 #endif
 
@@ -137,7 +137,7 @@ public sealed partial class SuperPositionManager
 
 #if FAULT_INJECTION
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
-    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, ref bool published)
+    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref bool published)
     {
         lock (slot.Sync)
         {
@@ -155,7 +155,7 @@ public sealed partial class SuperPositionManager
         {
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
-            slot.BeginOrder_NeedsLock(action, role, default);
+            slot.BeginOrder_NeedsLock(action, role, now);
             published |= SlotChanged_NeedsSlotLock(slot);
         }
 
