@@ -79,7 +79,6 @@ public sealed partial class SuperPositionManager
     {
         int count = results.Length;
         List<OrderUpdate>? redrive = null;
-        bool published = false;
         // Phase 1: resolve each result to its slot. A place whose exchange id another slot's order has (live or
         // remembered) is refused here, where the indexes are stable: no id may belong to two slots (its key becomes -1).
         lock (_sync)
@@ -105,11 +104,11 @@ public sealed partial class SuperPositionManager
         {
             if (keys[i] < 0)
             {
-                published |= PublishRejected(outcomes[i].Detail!, null, results[i]);
+                PublishRejected(outcomes[i].Detail!, null, results[i]);
                 continue;
             }
 
-            outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref published);
+            outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i]);
             anyTouched |= touched[i].NeedsIndexSync;
         }
 
@@ -131,14 +130,14 @@ public sealed partial class SuperPositionManager
         CloseIndexWindow();
         _counters.CountResults(outcomes[..count]);
 
-        AfterOperation(redrive, published);
+        AfterOperation(redrive);
         if (_log is not null)
         {
             LogOrphans(outcomes[..count]);
         }
     }
 
-    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref bool published)
+    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects)
     {
         if (result.Action.ClaimToken == 0)
         {
@@ -148,7 +147,7 @@ public sealed partial class SuperPositionManager
         if (slot is null)
         {
             string detail = $"no slot at {result.Action.SlotPrice}: the action was never claimed here";
-            published |= PublishRejected(detail, null, result);
+            PublishRejected(detail, null, result);
             return new ResultOutcome(InputDisposition.Rejected, null, detail);
         }
 
@@ -157,10 +156,10 @@ public sealed partial class SuperPositionManager
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
-            published |= PublishEffects_NeedsSlotLock(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects);
             if (outcome.Disposition == InputDisposition.Rejected)
             {
-                published |= PublishRejected(effects.Detail ?? "rejected", null, result);
+                PublishRejected(effects.Detail ?? "rejected", null, result);
             }
 
 

@@ -27,7 +27,6 @@ public sealed partial class SuperPositionManager
         ClaimRequest[] batch = [.. requests]; // the caller's list is read here, never under the lock
         var results = new ClaimResult[batch.Length];
         List<OrderUpdate>? redrive = null;
-        bool published = false;
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
         DateTimeOffset now = _time.GetUtcNow();
@@ -35,7 +34,7 @@ public sealed partial class SuperPositionManager
         {
             for (int i = 0; i < results.Length; i++)
             {
-                results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive, ref published);
+                results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive);
             }
         }
 
@@ -44,14 +43,14 @@ public sealed partial class SuperPositionManager
             _counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
         }
 
-        AfterOperation(redrive, published);
+        AfterOperation(redrive);
         return results;
     }
 
     /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
     public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
 
-    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref List<OrderUpdate>? redrive)
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         if (ValidateClaim(request) is { } problem)
@@ -61,11 +60,11 @@ public sealed partial class SuperPositionManager
 
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         return request.Type == OrderActionType.Place
-            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref redrive, ref published)
-            : ClaimCancel_NeedsGlobalLock(request, key, now, ref published);
+            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref redrive)
+            : ClaimCancel_NeedsGlobalLock(request, key, now);
     }
 
-    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref List<OrderUpdate>? redrive, ref bool published)
+    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref List<OrderUpdate>? redrive)
     {
         if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
         {
@@ -83,14 +82,14 @@ public sealed partial class SuperPositionManager
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
             _slots.TryAdd(key, slot);
-            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now, ref published);
+            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now);
         }
 #endif
 
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
         lock (slot.Sync)
         {
-            published |= LapseClaims_NeedsSlotLock(slot, now);
+            LapseClaims_NeedsSlotLock(slot, now);
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
@@ -118,7 +117,7 @@ public sealed partial class SuperPositionManager
                 slot.StopLossFraction = request.StopLossFraction;
             }
 
-            published |= SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot);
         }
 
         if (isNew)
@@ -137,7 +136,7 @@ public sealed partial class SuperPositionManager
 
 #if FAULT_INJECTION
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
-    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref bool published)
+    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now)
     {
         lock (slot.Sync)
         {
@@ -156,7 +155,7 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
             slot.BeginOrder_NeedsLock(action, role, now);
-            published |= SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot);
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
@@ -164,7 +163,7 @@ public sealed partial class SuperPositionManager
     }
 #endif
 
-    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref bool published)
+    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now)
     {
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
@@ -173,7 +172,7 @@ public sealed partial class SuperPositionManager
 
         lock (slot.Sync)
         {
-            published |= LapseClaims_NeedsSlotLock(slot, now);
+            LapseClaims_NeedsSlotLock(slot, now);
             OrderAction action = default;
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
@@ -187,21 +186,21 @@ public sealed partial class SuperPositionManager
             }
 
             _nextClaimToken++;
-            published |= SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot);
             return ClaimResult.Accepted(request, action);
         }
     }
 
     /// <summary>Ends the slot's claims that outlived their lease or the pending-claim timeout, recording the change.</summary>
-    private bool LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now)
+    private void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now)
     {
         if (!slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
         {
-            return false;
+            return;
         }
 
         _counters.Increment(Counter.ClaimsLapsed);
-        return SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot);
     }
 
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>

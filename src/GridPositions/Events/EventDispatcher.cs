@@ -15,6 +15,9 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
     private long _nextSequence;
     private bool _draining;
 
+    /// <summary>The queue's length, written under the lock and read without it, so a call that queued nothing pays no lock.</summary>
+    private int _queued;
+
     /// <summary>Appends an event. Safe under any manager lock: it only touches memory.</summary>
     public void Enqueue(PositionEventArgs e)
     {
@@ -22,6 +25,7 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
         {
             e.Sequence = ++_nextSequence;
             _queue.Enqueue(e);
+            Volatile.Write(ref _queued, _queue.Count);
         }
     }
 
@@ -32,15 +36,22 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
         lock (_sync)
         {
             _queue.Enqueue(done);
+            Volatile.Write(ref _queued, _queue.Count);
         }
 
         Schedule();
         return done.Task;
     }
 
-    /// <summary>Starts a drain unless one is running. Call with no manager lock held.</summary>
+    /// <summary>Starts a drain if anything is queued and none is running. Call with no manager lock held.</summary>
     public void Schedule()
     {
+        // An empty read is safe: what this thread queued was read by a drain already, which publishes it.
+        if (Volatile.Read(ref _queued) == 0)
+        {
+            return;
+        }
+
         lock (_sync)
         {
 #if FAULT_INJECTION
@@ -74,6 +85,7 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
                 }
 
                 item = _queue.Dequeue();
+                Volatile.Write(ref _queued, _queue.Count);
             }
 
             if (item is TaskCompletionSource flushed)

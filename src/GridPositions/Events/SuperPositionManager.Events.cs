@@ -95,12 +95,11 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
-    private bool PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects)
+    private void PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects)
     {
-        bool published = false;
         if (effects.Changed)
         {
-            published |= SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot);
         }
 
         if (effects.HasFill && FillApplied is not null)
@@ -118,7 +117,6 @@ public sealed partial class SuperPositionManager
                 RealizedPnl = effects.FillRealizedPnl,
                 InventoryAfter = slot.Position.Inventory,
             });
-            published = true;
         }
 
         if (effects.CompletedTrip is { } trip && RoundTripCompleted is not null)
@@ -133,61 +131,60 @@ public sealed partial class SuperPositionManager
                 Fees = trip.Fees,
                 RealizedPnl = trip.RealizedPnl,
             });
-            published = true;
         }
-
-        return published;
     }
 
     /// <summary>
     /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
     /// (memory only), and queues SlotChanged.
     /// </summary>
-    private bool SlotChanged_NeedsSlotLock(Slot slot)
+    private void SlotChanged_NeedsSlotLock(Slot slot)
     {
         slot.ChangedEpoch = Volatile.Read(ref _epoch);
         Journal_NeedsSlotLock(slot);
         if (SlotChanged is null)
         {
-            return false;
+            return;
         }
 
 #if FAULT_INJECTION
         if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.CallbackUnderLock))
         {
             Publish(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
-            return false;
+            return;
         }
 #endif
 
         _events.Enqueue(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
-        return true;
     }
 
-    private bool EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
+    private void EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
     {
         if (TargetsChanged is null)
         {
-            return false;
+            return;
         }
 
         _events.Enqueue(new TargetsChangedEventArgs(slot.Price, change));
-        return true;
     }
 
     /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected without an input.</summary>
-    private bool PublishIfRejected(InputDisposition disposition, in SlotEffects effects) =>
-        disposition == InputDisposition.Rejected && PublishRejected(effects.Detail ?? "rejected", null, null);
+    private void PublishIfRejected(InputDisposition disposition, in SlotEffects effects)
+    {
+        if (disposition == InputDisposition.Rejected)
+        {
+            PublishRejected(effects.Detail ?? "rejected", null, null);
+        }
+    }
 
     /// <summary>Queues InputRejected (if anyone listens). Callers reach it only on the rejected path, so the hot path copies no input.</summary>
-    private bool PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result)
+    private void PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result)
     {
         if (InputRejected is null)
         {
-            return false;
+            return;
         }
 
         _events.Enqueue(new InputRejectedEventArgs(reason, update, result));
-        return true;
     }
 }

@@ -36,7 +36,6 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         PositionConflictException? conflict = null;
         CloseStart start;
-        bool published = false;
         lock (_sync)
         {
             // No slot yet: the exchange may still hold a position there (its truth wins); build one, kept only if it holds something.
@@ -49,7 +48,7 @@ public sealed partial class SuperPositionManager
             slot ??= new Slot(key, _grid.ToPrice(key));
             lock (slot.Sync)
             {
-                published |= LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now);
                 conflict = slot.LeaseConflict_NeedsLock(now);
 #if FAULT_INJECTION
                 if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
@@ -62,7 +61,7 @@ public sealed partial class SuperPositionManager
                 }
 #endif
                 start = conflict is null
-                    ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now, ref published)
+                    ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now)
                     : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
 
@@ -72,11 +71,11 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return conflict is null ? start : throw conflict;
     }
 
-    private CloseStart BeginClose_NeedsLocks(Slot slot, decimal? exchangeQuantity, DateTimeOffset now, ref bool published)
+    private CloseStart BeginClose_NeedsLocks(Slot slot, decimal? exchangeQuantity, DateTimeOffset now)
     {
         PositionMismatch? mismatch = null;
         if (slot.Status == SlotStatus.Free && exchangeQuantity is { } onExchange)
@@ -88,7 +87,7 @@ public sealed partial class SuperPositionManager
         {
             if (mismatch is not null)
             {
-                published |= SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot);
             }
 
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
@@ -105,7 +104,7 @@ public sealed partial class SuperPositionManager
             cancel = action;
         }
 
-        published |= SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot);
         return new CloseStart(CloseStatus.Started, lease, cancel, mismatch);
     }
 
@@ -145,19 +144,18 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         Exception? refused = null;
         CloseOrder result = new(null, null);
-        bool published = false;
         lock (_sync)
         {
             Slot slot = LeasedSlot(lease);
             lock (slot.Sync)
             {
-                published |= LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now);
                 refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
                     : slot.Status != SlotStatus.Free ? new OrderInFlightException(slot.Price, slot.Order.ClientOrderId, slot.Status)
                     : null;
                 if (refused is null)
                 {
-                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, now, ref published);
+                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, now);
                 }
             }
 
@@ -167,11 +165,11 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return refused is null ? result : throw refused;
     }
 
-    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now, ref bool published)
+    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now)
     {
         PositionMismatch? mismatch = exchangeQuantity is { } onExchange ? AdjustToExchange_NeedsSlotLock(slot, onExchange) : null;
         OrderAction? action = null;
@@ -185,7 +183,7 @@ public sealed partial class SuperPositionManager
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
-        published |= SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot);
         return new CloseOrder(action, mismatch);
     }
 
@@ -209,13 +207,12 @@ public sealed partial class SuperPositionManager
         var request = ClaimRequest.Cancel(lease.SlotPrice);
         ClaimResult result = default;
         LeaseLostException? lost = null;
-        bool published = false;
         lock (_sync)
         {
             Slot slot = LeasedSlot(lease);
             lock (slot.Sync)
             {
-                published |= LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now);
                 if (!HoldsLease_NeedsSlotLock(slot, lease, now))
                 {
                     lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
@@ -227,13 +224,13 @@ public sealed partial class SuperPositionManager
                 else
                 {
                     _nextClaimToken++;
-                    published |= SlotChanged_NeedsSlotLock(slot);
+                    SlotChanged_NeedsSlotLock(slot);
                     result = ClaimResult.Accepted(request, action);
                 }
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         if (lost is not null)
         {
             throw lost;
@@ -330,7 +327,6 @@ public sealed partial class SuperPositionManager
     {
         Slot slot = LeasedSlot(lease);
         DateTimeOffset now = _time.GetUtcNow();
-        bool published = false;
         lock (slot.Sync)
         {
             if (slot.EndLease_NeedsLock(lease.FencingToken))
@@ -340,11 +336,11 @@ public sealed partial class SuperPositionManager
                     _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
                 }
 
-                published = SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot);
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
     }
 
     /// <summary>Extends <paramref name="lease"/> by <see cref="PositionManagerOptions.LeaseTimeout"/> from now, if it still holds its slot.</summary>
@@ -354,13 +350,12 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         LeaseLostException? lost = null;
         DateTimeOffset expiresAt = now + Settings.LeaseTimeout;
-        bool published = false;
         lock (slot.Sync)
         {
             if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
             {
                 lease.ExpiresAt = expiresAt;
-                published = SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot);
             }
             else
             {
@@ -368,7 +363,7 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return lost is null ? expiresAt : throw lost;
     }
 

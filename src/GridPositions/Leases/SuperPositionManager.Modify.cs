@@ -19,7 +19,6 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         Exception? refused;
         PositionLease? lease = null;
-        bool published = false;
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
@@ -49,11 +48,11 @@ public sealed partial class SuperPositionManager
                     TakeProfit = request.TakeProfit,
                     Reason = request.Reason,
                 };
-                published = SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot);
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return lease ?? throw refused!;
     }
 
@@ -74,7 +73,6 @@ public sealed partial class SuperPositionManager
 
         Exception? refused = null;
         TargetChange? change = null;
-        bool published = false;
         lock (slot.Sync)
         {
             LeaseState held = slot.Lease;
@@ -86,7 +84,7 @@ public sealed partial class SuperPositionManager
             {
                 refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
                 slot.EndLease_NeedsLock(lease.FencingToken);
-                published |= SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot);
             }
             else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
             {
@@ -96,12 +94,12 @@ public sealed partial class SuperPositionManager
             {
                 change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
                 slot.EndLease_NeedsLock(lease.FencingToken);
-                published |= EnqueueTargetsChanged_NeedsSlotLock(slot, change);
-                published |= SlotChanged_NeedsSlotLock(slot);
+                EnqueueTargetsChanged_NeedsSlotLock(slot, change);
+                SlotChanged_NeedsSlotLock(slot);
             }
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return change ?? throw refused!;
     }
 

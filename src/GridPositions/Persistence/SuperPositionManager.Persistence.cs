@@ -109,7 +109,6 @@ public sealed partial class SuperPositionManager
     {
         DateTimeOffset now = _time.GetUtcNow();
         int lapsed = 0;
-        bool published = false;
         lock (_sync)
         {
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
@@ -119,14 +118,14 @@ public sealed partial class SuperPositionManager
                     if (slot.LapseClaimsAtRecovery_NeedsLock(now))
                     {
                         lapsed++;
-                        published |= SlotChanged_NeedsSlotLock(slot);
+                        SlotChanged_NeedsSlotLock(slot);
                     }
                 }
             }
         }
 
         _counters.Add(Diagnostics.Counter.ClaimsLapsed, lapsed);
-        AfterOperation(null, published);
+        AfterOperation(null);
         return lapsed;
     }
 

@@ -36,16 +36,16 @@ public sealed partial class SuperPositionManager
 
         public ReconciliationReport Report() => new(_exchange.TakenAt, _findings, _cancels, _queries, _drift);
 
-        /// <summary>One slot, under its lock (and the manager's). Returns whether events were queued.</summary>
-        public bool ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects)
+        /// <summary>One slot, under its lock (and the manager's).</summary>
+        public void ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects)
         {
             // A claim nobody will answer any more lapses first (a place to Unknown, a cancel back to Live), then is settled
             // below; the lapse itself is not a change "after the ticket" (the epoch is read before it).
             bool changedAfterTicket = slot.ChangedEpoch >= _ticket.Epoch;
-            bool lapsed = _m.LapseClaims_NeedsSlotLock(slot, _now);
+            _m.LapseClaims_NeedsSlotLock(slot, _now);
             if (slot.Status == SlotStatus.Free)
             {
-                return lapsed;
+                return;
             }
 
             ExchangeOrder? onExchange = Find(slot.Order.OrderId, slot.Order.ClientOrderId);
@@ -67,23 +67,25 @@ public sealed partial class SuperPositionManager
             if (deferral is not null)
             {
                 AddForSlot(FindingKind.Deferred, slot, $"left alone: {deferral}");
-                return lapsed;
+                return;
             }
 
             if (onExchange is null)
             {
-                return Missing_NeedsSlotLock(slot, ref effects) | lapsed;
+                Missing_NeedsSlotLock(slot, ref effects);
+                return;
             }
 
             decimal before = slot.Order.FilledQuantity;
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
             InputDisposition disposition = slot.ApplyUpdate_NeedsLock(onExchange.ToUpdate(), _m._sign, ref effects);
-            bool published = _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects) | lapsed;
+            _m.PublishEffects_NeedsSlotLock(slot, effects);
+            _m.PublishIfRejected(disposition, effects);
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
             {
                 AddFor(FindingKind.Inconsistent, slot.Price, onExchange, $"the exchange's report was refused: {effects.Detail}");
-                return published;
+                return;
             }
 
             if (effects.HasFill)
@@ -99,15 +101,13 @@ public sealed partial class SuperPositionManager
             {
                 AddFor(FindingKind.UnknownResolved, slot.Price, onExchange, "the ambiguous place is live on the exchange; the slot has it");
             }
-
-            return published;
         }
 
         /// <summary>
         /// Our order is not on the exchange: an ambiguous place that is old enough never arrived (a younger one may still
         /// be in flight, so it waits); anything else must be queried.
         /// </summary>
-        private bool Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects)
+        private void Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects)
         {
             bool ambiguous = slot.Status == SlotStatus.Unknown && slot.Order.OrderId is null && slot.Order.FilledQuantity == 0;
 #if FAULT_INJECTION
@@ -117,7 +117,7 @@ public sealed partial class SuperPositionManager
             if (ambiguous && _exchange.TakenAt - since < _m.Settings.AmbiguousPlaceGracePeriod)
             {
                 AddForSlot(FindingKind.Deferred, slot, $"left alone: the ambiguous place is younger than the grace period ({_m.Settings.AmbiguousPlaceGracePeriod}); it may still be in flight");
-                return false;
+                return;
             }
 
             if (ambiguous)
@@ -125,19 +125,18 @@ public sealed partial class SuperPositionManager
                 string clientOrderId = slot.Order.ClientOrderId;
                 slot.ResolveNeverPlaced_NeedsLock(ref effects);
                 AddRaw(FindingKind.NeverPlaced, slot.Price, null, clientOrderId, "the ambiguous place never reached the exchange; the slot is free");
-                return _m.SlotChanged_NeedsSlotLock(slot);
+                _m.SlotChanged_NeedsSlotLock(slot);
+                return;
             }
 
             string id = slot.Order.OrderId ?? slot.Order.ClientOrderId;
             _queries.Add(id);
             AddForSlot(FindingKind.MissingOnExchange, slot, "neither open nor recently closed on the exchange; query its final state");
-            return false;
         }
 
         /// <summary>Exchange orders no slot accounted for: known finished ones, ours to adopt or cancel, foreign ones.</summary>
-        public bool ReconcileUnknownOrders_NeedsGlobalLock(ref List<OrderUpdate>? redrive)
+        public void ReconcileUnknownOrders_NeedsGlobalLock(ref List<OrderUpdate>? redrive)
         {
-            bool published = false;
             foreach (ExchangeOrder order in _exchange.OpenOrders.Concat(_exchange.RecentlyClosedOrders ?? []))
             {
                 if (!_accounted.Add(order.OrderId))
@@ -156,7 +155,7 @@ public sealed partial class SuperPositionManager
                         AddFor(FindingKind.FinishedButOpenOnExchange, known.Price, order, "the slot saw this order finish, but it is open on the exchange; cancel it");
                     }
                 }
-                else if (ours && open && TryAdopt_NeedsGlobalLock(order, ref redrive, ref published))
+                else if (ours && open && TryAdopt_NeedsGlobalLock(order, ref redrive))
                 {
                     continue;
                 }
@@ -176,12 +175,10 @@ public sealed partial class SuperPositionManager
                     AddFor(FindingKind.ForeignOrder, null, order, "not ours; left untouched");
                 }
             }
-
-            return published;
         }
 
         /// <summary>An open order of ours that no slot knows, opening at a free flat level: that slot takes it.</summary>
-        private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref List<OrderUpdate>? redrive, ref bool published)
+        private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref List<OrderUpdate>? redrive)
         {
             if (order.Side != _m._openingSide || !_m._grid.TryGetTicks(order.Price, out long key) || !_m._grid.IsValidQuantity(order.Quantity)
                 || !Fills.Amounts.ProductFits(order.Price, order.Quantity))
@@ -204,7 +201,8 @@ public sealed partial class SuperPositionManager
                 slot.BeginOrder_NeedsLock(action, OrderRole.Open, _now);
                 InputDisposition disposition = slot.ApplyUpdate_NeedsLock(order.ToUpdate(), _m._sign, ref effects);
                 effects.Changed = true;
-                published |= _m.PublishEffects_NeedsSlotLock(slot, effects) | _m.PublishIfRejected(disposition, effects);
+                _m.PublishEffects_NeedsSlotLock(slot, effects);
+                _m.PublishIfRejected(disposition, effects);
                 _m.CountReconciled(disposition, effects);
             }
 

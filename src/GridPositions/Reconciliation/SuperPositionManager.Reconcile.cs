@@ -43,7 +43,6 @@ public sealed partial class SuperPositionManager
 
         var run = new ReconciliationRun(this, ticket, exchange, _time.GetUtcNow());
         List<OrderUpdate>? redrive = null;
-        bool published = false;
         lock (_sync)
         {
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
@@ -51,7 +50,7 @@ public sealed partial class SuperPositionManager
                 SlotEffects effects = default;
                 lock (slot.Sync)
                 {
-                    published |= run.ReconcileSlot_NeedsLocks(slot, ref effects);
+                    run.ReconcileSlot_NeedsLocks(slot, ref effects);
                 }
 
                 if (effects.NeedsIndexSync)
@@ -60,11 +59,11 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            published |= run.ReconcileUnknownOrders_NeedsGlobalLock(ref redrive);
+            run.ReconcileUnknownOrders_NeedsGlobalLock(ref redrive);
             run.ComparePositions_NeedsGlobalLock();
         }
 
-        AfterOperation(redrive, published);
+        AfterOperation(redrive);
         ReconciliationReport report = run.Report();
         if (_log is not null)
         {

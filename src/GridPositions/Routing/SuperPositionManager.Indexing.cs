@@ -44,17 +44,14 @@ public sealed partial class SuperPositionManager
     /// Runs after every public operation, with no lock held: re-applies parked updates whose mapping appeared (in
     /// arrival order; each may free more), then starts event delivery.
     /// </summary>
-    private void AfterOperation(List<OrderUpdate>? redrive, bool published)
+    private void AfterOperation(List<OrderUpdate>? redrive)
     {
         for (int i = 0; i < (redrive?.Count ?? 0); i++)
         {
-            ApplyUpdate(redrive![i], ref redrive, ref published);
+            ApplyUpdate(redrive![i], ref redrive);
         }
 
-        if (published)
-        {
-            _events.Schedule();
-        }
+        _events.Schedule(); // a no-op unless this call (or a racing one) queued events
 
         AwaitDurable();
     }

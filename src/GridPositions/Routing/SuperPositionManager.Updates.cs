@@ -29,9 +29,8 @@ public sealed partial class SuperPositionManager
 
         ValidateUpdate(update);
         List<OrderUpdate>? redrive = null;
-        bool published = false;
-        InputDisposition disposition = ApplyUpdate(update, ref redrive, ref published);
-        AfterOperation(redrive, published);
+        InputDisposition disposition = ApplyUpdate(update, ref redrive);
+        AfterOperation(redrive);
         return disposition;
     }
 
@@ -40,25 +39,24 @@ public sealed partial class SuperPositionManager
     public int ExpireParkedUpdates()
     {
         List<ParkedEntry>? expired = null;
-        bool published;
         DateTimeOffset now = _time.GetUtcNow();
         lock (_sync)
         {
             _parked.TakeExpired(now, ref expired);
-            published = CountExpired_NeedsGlobalLock(expired);
+            CountExpired_NeedsGlobalLock(expired);
         }
 
-        AfterOperation(null, published);
+        AfterOperation(null);
         return expired?.Count ?? 0;
     }
 
-    private InputDisposition ApplyUpdate(in OrderUpdate update, ref List<OrderUpdate>? redrive, ref bool published)
+    private InputDisposition ApplyUpdate(in OrderUpdate update, ref List<OrderUpdate>? redrive)
     {
         Slot? slot;
         var effects = default(SlotEffects);
         InputDisposition disposition;
         // Phase 1: route by order id, then client order id; park what matches nothing.
-        slot = RouteOrPark(update, ref published);
+        slot = RouteOrPark(update);
         if (slot is null)
         {
             return InputDisposition.Parked;
@@ -76,10 +74,10 @@ public sealed partial class SuperPositionManager
         lock (slot.Sync)
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-            published |= PublishEffects_NeedsSlotLock(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects);
             if (disposition == InputDisposition.Rejected)
             {
-                published |= PublishRejected(effects.Detail ?? "rejected", update, null);
+                PublishRejected(effects.Detail ?? "rejected", update, null);
             }
 
             if (effects.NeedsIndexSync)
@@ -134,7 +132,7 @@ public sealed partial class SuperPositionManager
     /// is parked only if its mapping really is absent. The clock is user code, so it is read outside the lock: up front
     /// when updates are parked (to expire old ones), otherwise only once routing has failed, then routing is tried again.
     /// </remarks>
-    private Slot? RouteOrPark(in OrderUpdate update, ref bool published)
+    private Slot? RouteOrPark(in OrderUpdate update)
     {
         // Fast path, without the lock: the update's order is live and nothing is parked (nothing to expire).
         if (_parked.CountWithoutLock == 0 && _index.TryRouteLive(update.OrderId, update.ClientOrderId, out Slot? live))
@@ -175,7 +173,7 @@ public sealed partial class SuperPositionManager
 
                 if (expired is not null)
                 {
-                    published |= CountExpired_NeedsGlobalLock(expired);
+                    CountExpired_NeedsGlobalLock(expired);
                 }
 
                 if (routed || now is not null)
@@ -233,25 +231,23 @@ public sealed partial class SuperPositionManager
         : update.CumulativeQuoteQuantity > Fills.Amounts.Max ? Fills.Amounts.Describe("CumulativeQuoteQuantity", update.CumulativeQuoteQuantity!.Value)
         : Fills.Amounts.Describe("CumulativeFee", update.CumulativeFee);
 
-    /// <summary>Counts expired parked updates and queues their events. Returns whether anything was queued.</summary>
-    private bool CountExpired_NeedsGlobalLock(List<ParkedEntry>? expired)
+    /// <summary>Counts expired parked updates and queues their events.</summary>
+    private void CountExpired_NeedsGlobalLock(List<ParkedEntry>? expired)
     {
         if (expired is null)
         {
-            return false;
+            return;
         }
 
         _counters.Add(Counter.UpdatesExpired, expired.Count);
         if (UpdateExpired is null)
         {
-            return false;
+            return;
         }
 
         foreach (ParkedEntry entry in expired)
         {
             _events.Enqueue(new UpdateExpiredEventArgs(entry.Update, entry.ParkedAt));
         }
-
-        return true;
     }
 }

@@ -112,7 +112,7 @@ public sealed partial class SuperPositionManager
         }
 
         // A snapshot taken between a result's phase 2 and 3 can hold an update parked for an id its slot now has.
-        manager.AfterOperation(redrive, published: false);
+        manager.AfterOperation(redrive);
         return manager;
     }
 
