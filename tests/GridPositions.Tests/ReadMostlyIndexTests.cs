@@ -68,6 +68,50 @@ public class ReadMostlyIndexTests
     }
 
     [Fact]
+    public void SameSizeRebuilds_ReuseTheSpareArray_WithoutBringingBackRemovedIds_AndGrowthAfterThemKeepsEveryId()
+    {
+        var index = new ReadMostlyIndex();
+        var slot = new Slot(1, 1);
+        var model = new HashSet<string>();
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(index.TryAdd("keep-" + i, slot));
+            model.Add("keep-" + i);
+        }
+
+        // Distinct ids, each removed one step later: tombstones pile up until the 16-cell array is rebuilt at its size.
+        for (int round = 0; round < 400; round++)
+        {
+            Assert.True(index.TryAdd("churn-" + round, slot));
+            model.Add("churn-" + round);
+            if (round > 0)
+            {
+                Assert.True(index.TryRemove("churn-" + (round - 1), slot));
+                model.Remove("churn-" + (round - 1));
+            }
+
+            for (int gone = Math.Max(0, round - 40); gone < round; gone++)
+            {
+                Assert.False(index.TryGetValue("churn-" + gone, out _), $"churn-{gone} came back after rebuild {index.Rebuilds}");
+            }
+        }
+
+        int sameSize = index.Rebuilds;
+        Assert.True(sameSize >= 3, $"{sameSize} rebuilds: the churn did not exercise the spare array");
+
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(index.TryAdd("grow-" + i, slot)); // growth right after same-size rebuilds: the spare is the wrong size now
+            model.Add("grow-" + i);
+        }
+
+        Assert.True(index.Rebuilds > sameSize);
+        Assert.Equal(model.Count, index.Count);
+        Assert.Equal(model.Order(StringComparer.Ordinal), index.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.All(model, id => Assert.True(index.TryGetWithoutLock(id, out Slot? found) && ReferenceEquals(found, slot), id));
+    }
+
+    [Fact]
     public async Task LockFreeReaders_NeverSeeAWrongSlot_WhileTheWriterChurns()
     {
         var index = new ReadMostlyIndex();
