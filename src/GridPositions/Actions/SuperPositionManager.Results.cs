@@ -67,11 +67,13 @@ public sealed partial class SuperPositionManager
         finally
         {
             // Only this method rents these types, and it returns them cleared: a rented one is always clean.
+            touched.AsSpan(0, count).Clear(); // phase 2 adds to each cell's effects: a stale one would carry the last batch's
+            // Stryker disable Statement : pooling only; phase 1 writes every slot cell it reads, so a stale or fresh array gives the same results
             slots.AsSpan(0, count).Clear();
-            touched.AsSpan(0, count).Clear();
             ArrayPool<long>.Shared.Return(keys);
             ArrayPool<Slot?>.Shared.Return(slots);
             ArrayPool<SlotEffects>.Shared.Return(touched);
+            // Stryker restore Statement
         }
     }
 
@@ -159,7 +161,7 @@ public sealed partial class SuperPositionManager
             PublishEffects_NeedsSlotLock(slot, effects);
             if (outcome.Disposition == InputDisposition.Rejected)
             {
-                PublishRejected(effects.Detail ?? "rejected", null, result);
+                PublishRejected(effects.Detail!, null, result);
             }
 
 

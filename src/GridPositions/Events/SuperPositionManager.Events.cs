@@ -173,7 +173,7 @@ public sealed partial class SuperPositionManager
     {
         if (disposition == InputDisposition.Rejected)
         {
-            PublishRejected(effects.Detail ?? "rejected", null, null);
+            PublishRejected(effects.Detail!, null, null);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed partial class SuperPositionManager
             PublishEffects_NeedsSlotLock(slot, effects);
             if (disposition == InputDisposition.Rejected)
             {
-                PublishRejected(effects.Detail ?? "rejected", update, null);
+                PublishRejected(effects.Detail!, update, null);
             }
 
             if (effects.NeedsIndexSync)
