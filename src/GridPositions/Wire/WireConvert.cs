@@ -16,6 +16,7 @@ public static class WireConvert
         {
             Low64 = (uint)bits[0] | ((ulong)(uint)bits[1] << 32),
             High32 = (uint)bits[2],
+            // Stryker disable once Bitwise : the mask keeps the scale's 8 bits, so an arithmetic and a logical shift agree
             Scale = (uint)((bits[3] >> 16) & 0xFF),
             Negative = bits[3] < 0,
         };
@@ -35,6 +36,7 @@ public static class WireConvert
             throw new FormatException($"DecimalValue scale {value.Scale} is above the maximum of {MaxDecimalScale}.");
         }
 
+        // Stryker disable once Bitwise : Low64 is unsigned, so >> and >>> are the same shift
         return new decimal((int)(uint)value.Low64, (int)(uint)(value.Low64 >> 32), (int)value.High32, value.Negative, (byte)value.Scale);
     }
 
