@@ -26,32 +26,46 @@ public class RestoreValidationTests
         return (snapshot, grid.Options);
     }
 
+    /// <summary>Each damage with the whole message it must give: the field's path, then what is wrong with it.</summary>
     public static TheoryData<string, string> Damages => new()
     {
-        { "parked update missing", "snapshot.ParkedUpdates[0].Update" },
-        { "parked time missing", "snapshot.ParkedUpdates[0].ParkedAt" },
-        { "parked update without ids", "snapshot.ParkedUpdates[0].Update" },
-        { "order quantity missing", "snapshot.Slots[1].Order.Quantity" },
-        { "order price missing", "snapshot.Slots[1].Order.Price" },
-        { "order client id blank", "snapshot.Slots[1].Order.ClientOrderId" },
-        { "order side unknown", "snapshot.Slots[1].Order.Side" },
-        { "order token zero", "snapshot.Slots[1].Order.ClaimToken" },
-        { "order missing for a live slot", "snapshot.Slots[1].Order" },
-        { "slot price missing", "snapshot.Slots[0].Price" },
-        { "slot status unknown", "snapshot.Slots[2].Status" },
-        { "negative counter", "snapshot.Counters[ClaimsAccepted]" },
-        { "bad decimal scale", "snapshot.Slots[2].Inventory" },
-        { "inventory beyond the bound", "snapshot.Slots[2].Inventory" },
-        { "negative inventory", "snapshot.Slots[2].Inventory" },
-        { "target change without time", "snapshot.Slots[1].TargetHistory[0].At" },
-        { "retired id blank", "snapshot.RetiredIds[0].Id" },
-        { "negative version", "snapshot.Slots[0].Version" },
-        { "last order status unknown", "snapshot.Slots[2].LastOrder.Status" },
+        { "parked update missing", "snapshot.ParkedUpdates[0].Update is missing." },
+        { "parked time missing", "snapshot.ParkedUpdates[0].ParkedAt is missing." },
+        { "parked update without ids", "snapshot.ParkedUpdates[0].Update An order update needs an OrderId or a ClientOrderId." },
+        { "order quantity missing", "snapshot.Slots[1].Order.Quantity is missing." },
+        { "order quantity zero", "snapshot.Slots[1].Order.Quantity must be positive." },
+        { "order price missing", "snapshot.Slots[1].Order.Price is missing." },
+        { "order price zero", "snapshot.Slots[1].Order.Price is 0; a price is positive and at most 1,000,000,000,000,000." },
+        { "order price negative", "snapshot.Slots[1].Order.Price is -1; a price is positive and at most 1,000,000,000,000,000." },
+        { "order price beyond the bound", "snapshot.Slots[1].Order.Price is 1000000000000000.01; a price is positive and at most 1,000,000,000,000,000." },
+        { "order client id blank", "snapshot.Slots[1].Order.ClientOrderId is missing or blank." },
+        { "order client id missing", "snapshot.Slots[1].Order.ClientOrderId is missing or blank." },
+        { "order id blank", "snapshot.Slots[1].Order.OrderId is blank." },
+        { "order side unknown", "snapshot.Slots[1].Order.Side is 7, not one of Buy to Sell." },
+        { "order role unknown", "snapshot.Slots[1].Order.Role is 9, not one of Open to Close." },
+        { "order token zero", "snapshot.Slots[1].Order.ClaimToken is 0; a claimed order has a positive token." },
+        { "order filled negative", "snapshot.Slots[1].Order.FilledQuantity is -1; it cannot be negative." },
+        { "order notional negative", "snapshot.Slots[1].Order.FilledQuote is -1; it cannot be negative." },
+        { "order missing for a live slot", "snapshot.Slots[1].Order is missing, but the slot's status is Live." },
+        { "slot price missing", "snapshot.Slots[0].Price is missing." },
+        { "slot status unknown", "snapshot.Slots[2].Status is 42, not one of Free to Unknown." },
+        { "slot leverage below one", "snapshot.Slots[2].Leverage is 0; a leverage is at least 1." },
+        { "negative counter", "snapshot.Counters[ClaimsAccepted] is -1; it cannot be negative." },
+        { "bad decimal scale", "snapshot.Slots[2].Inventory DecimalValue scale 29 is above the maximum of 28.." },
+        { "inventory beyond the bound", "snapshot.Slots[2].Inventory the amount 7900000000000000000000000000 is beyond the bound of 1,000,000,000,000,000 in magnitude." },
+        { "negative inventory", "snapshot.Slots[2].Inventory is -1; it cannot be negative." },
+        { "target change without time", "snapshot.Slots[1].TargetHistory[0].At is missing." },
+        { "retired id blank", "snapshot.RetiredIds[0].Id is missing or blank." },
+        { "retired id missing", "snapshot.RetiredIds[0].Id is missing or blank." },
+        { "negative version", "snapshot.Slots[0].Version is -3; it cannot be negative." },
+        { "last order status unknown", "snapshot.Slots[2].LastOrder.Status is 99, not one of Unspecified to Expired." },
+        { "last order client id missing", "snapshot.Slots[2].LastOrder.ClientOrderId is missing or blank." },
+        { "last order filled negative", "snapshot.Slots[2].LastOrder.FilledQuantity is -1; it cannot be negative." },
     };
 
     [Theory]
     [MemberData(nameof(Damages))]
-    public void Item10_ADamagedSnapshot_IsRefused_NamingTheFieldsPath(string damage, string path)
+    public void Item10_ADamagedSnapshot_IsRefused_NamingTheFieldsPathAndWhatIsWrong(string damage, string expected)
     {
         (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
         InventorySlot atLevel(decimal price) => snapshot.Slots.Single(s => s.Price.ToDecimal() == price);
@@ -62,27 +76,56 @@ public class RestoreValidationTests
             case "parked time missing": snapshot.ParkedUpdates[0].ParkedAt = null; break;
             case "parked update without ids": snapshot.ParkedUpdates[0].Update.OrderId = ""; break;
             case "order quantity missing": atLevel(99m).Order.Quantity = null; break;
+            case "order quantity zero": atLevel(99m).Order.Quantity = 0m.ToWire(); break;
             case "order price missing": atLevel(99m).Order.Price = null; break;
+            case "order price zero": atLevel(99m).Order.Price = 0m.ToWire(); break;
+            case "order price negative": atLevel(99m).Order.Price = (-1m).ToWire(); break;
+            case "order price beyond the bound": atLevel(99m).Order.Price = (SuperPositionManager.MaxAmount + 0.01m).ToWire(); break;
             case "order client id blank": atLevel(99m).Order.ClientOrderId = "  "; break;
+            case "order client id missing": atLevel(99m).Order.ClientOrderId = ""; break;
+            case "order id blank": atLevel(99m).Order.OrderId = " "; break;
             case "order side unknown": atLevel(99m).Order.Side = (OrderSide)7; break;
+            case "order role unknown": atLevel(99m).Order.Role = (OrderRole)9; break;
             case "order token zero": atLevel(99m).Order.ClaimToken = 0; break;
+            case "order filled negative": atLevel(99m).Order.FilledQuantity = (-1m).ToWire(); break;
+            case "order notional negative": atLevel(99m).Order.FilledQuote = (-1m).ToWire(); break;
             case "order missing for a live slot": atLevel(99m).Order = null; break;
             case "slot price missing": atLevel(98m).Price = null; break;
             case "slot status unknown": atLevel(100m).Status = (SlotStatus)42; break;
+            case "slot leverage below one": atLevel(100m).Leverage = 0; break;
             case "negative counter": snapshot.Counters.Values["ClaimsAccepted"] = -1; break;
             case "bad decimal scale": atLevel(100m).Inventory = new DecimalValue { Low64 = 1, Scale = 29 }; break;
             case "inventory beyond the bound": atLevel(100m).Inventory = 7.9e27m.ToWire(); break;
             case "negative inventory": atLevel(100m).Inventory = (-1m).ToWire(); break;
             case "target change without time": atLevel(99m).TargetHistory[0].At = null; break;
             case "retired id blank": snapshot.RetiredIds[0].Id = " "; break;
+            case "retired id missing": snapshot.RetiredIds[0].Id = ""; break;
             case "negative version": atLevel(98m).Version = -3; break;
             case "last order status unknown": atLevel(100m).LastOrder.Status = (OrderStatus)99; break;
+            case "last order client id missing": atLevel(100m).LastOrder.ClientOrderId = ""; break;
+            case "last order filled negative": atLevel(100m).LastOrder.FilledQuantity = (-1m).ToWire(); break;
             default: throw new ArgumentOutOfRangeException(nameof(damage), damage, null);
         }
 
         var error = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, options));
 
-        Assert.StartsWith(path + " ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(expected + " (Parameter 'snapshot')", error.Message);
+    }
+
+    /// <summary>Fields that may be negative (costs, fees, rebates) or absent (an optional target) restore as they are.</summary>
+    [Fact]
+    public void Item10_NegativeCostsAndFeesAndAnAbsentStopLoss_AreNotDamage()
+    {
+        (PositionManagerSnapshot snapshot, PositionManagerOptions options) = Rich();
+        InventorySlot live = snapshot.Slots.Single(s => s.Price.ToDecimal() == 99m);
+        live.EntryFees = (-0.05m).ToWire(); // a maker rebate
+        live.Order.FilledFee = (-0.05m).ToWire();
+        live.TargetHistory[0].StopLoss = null;
+        live.Leverage = 1;
+        snapshot.ParkedUpdates[0].Update.CumulativeFilledQuantity = null;
+        SuperPositionManager restored = SuperPositionManager.Restore(snapshot, options);
+        Assert.Equal(-0.05m, restored.GetSlot(99m)!.EntryFees);
+        Assert.Null(restored.GetTargetHistory(99m)[0].StopLoss);
     }
 
     /// <summary>Every message of the rich snapshot that the validation walks, with the path it names it by.</summary>

@@ -195,37 +195,48 @@ public sealed partial class SuperPositionManager
 
     internal static void ValidateUpdate(in OrderUpdate update)
     {
+        if (DescribeBadUpdate(update) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(update));
+        }
+    }
+
+    /// <summary>What is wrong with an update, or null (shared with snapshot validation, which names the field itself).</summary>
+    internal static string? DescribeBadUpdate(in OrderUpdate update)
+    {
         if (update.OrderId is null && update.ClientOrderId is null)
         {
-            throw new ArgumentException("An order update needs an OrderId or a ClientOrderId.", nameof(update));
+            return "An order update needs an OrderId or a ClientOrderId.";
         }
 
         if (update.Status is < OrderStatus.New or > OrderStatus.Expired)
         {
-            throw new ArgumentException($"Status must be a known order status; got {update.Status}.", nameof(update));
+            return $"Status must be a known order status; got {update.Status}.";
         }
 
         if (IsBelowZero(update.CumulativeFilledQuantity))
         {
-            throw new ArgumentException($"CumulativeFilledQuantity must not be negative; got {update.CumulativeFilledQuantity}.", nameof(update));
+            return $"CumulativeFilledQuantity must not be negative; got {update.CumulativeFilledQuantity}.";
         }
 
         if (update.CumulativeQuoteQuantity is { } quote && IsBelowZero(quote))
         {
-            throw new ArgumentException($"CumulativeQuoteQuantity must not be negative; got {update.CumulativeQuoteQuantity}.", nameof(update));
+            return $"CumulativeQuoteQuantity must not be negative; got {update.CumulativeQuoteQuantity}.";
         }
 
         // The bound (MaxAmount): three comparisons, before any lock; the implied price only for sub-unit fills.
         if (update.CumulativeFilledQuantity > Fills.Amounts.Max || update.CumulativeQuoteQuantity > Fills.Amounts.Max || !Fills.Amounts.Fits(update.CumulativeFee))
         {
-            throw new ArgumentException(BeyondBound(update), nameof(update));
+            return BeyondBound(update);
         }
 
         // Notional over quantity must be a price within the bound too; below one unit, Max x quantity cannot overflow.
         if (update.CumulativeQuoteQuantity is { } notional && update.CumulativeFilledQuantity is > 0m and < 1m && notional > Fills.Amounts.Max * update.CumulativeFilledQuantity)
         {
-            throw new ArgumentException($"CumulativeQuoteQuantity {notional} for {update.CumulativeFilledQuantity} filled is a price beyond the bound of {Fills.Amounts.Max:N0}.", nameof(update));
+            return $"CumulativeQuoteQuantity {notional} for {update.CumulativeFilledQuantity} filled is a price beyond the bound of {Fills.Amounts.Max:N0}.";
         }
+
+        return null;
     }
 
     private static string BeyondBound(in OrderUpdate update) =>

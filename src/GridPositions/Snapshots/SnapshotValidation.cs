@@ -43,12 +43,8 @@ internal static class SnapshotValidation
         }
     }
 
-    private static void Slot(InventorySlot? slot, string path)
+    private static void Slot(InventorySlot slot, string path) // never null: a protobuf repeated field refuses null elements
     {
-        if (slot is null)
-        {
-            throw Bad(path, "is missing");
-        }
 
         Price(slot.Price, path + ".Price");
         Enum(slot.Status, path + ".Status", SlotStatus.Free, SlotStatus.Unknown);
@@ -152,13 +148,9 @@ internal static class SnapshotValidation
         Decimal(update.CumulativeFilledQuantity, at + ".CumulativeFilledQuantity", required: false);
         Decimal(update.CumulativeQuoteQuantity, at + ".CumulativeQuoteQuantity", required: false);
         Decimal(update.CumulativeFee, at + ".CumulativeFee", required: false);
-        try
+        if (SuperPositionManager.DescribeBadUpdate(update.ToApi()) is { } problem) // the same rules as a live update
         {
-            SuperPositionManager.ValidateUpdate(update.ToApi()); // the same rules as a live update
-        }
-        catch (ArgumentException e)
-        {
-            throw Bad(at, e.Message);
+            throw Bad(at, problem.TrimEnd('.'));
         }
     }
 
