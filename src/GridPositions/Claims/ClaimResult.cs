@@ -42,7 +42,7 @@ public readonly record struct ClaimResult
     /// <returns>Whether the claim was accepted.</returns>
     public bool TryGetAction(out OrderAction action)
     {
-        action = IsAccepted ? _action : default;
+        action = _action; // default when refused: Rejected stores none
         return IsAccepted;
     }
 
