@@ -40,6 +40,7 @@ public sealed partial class SuperPositionManager
         {
             // No slot yet: the exchange may still hold a position there (its truth wins); build one, kept only if it holds something.
             bool isNew = !_slots.TryGetValue(key, out Slot? slot);
+            // Stryker disable once all : a shortcut: a new slot with no exchange quantity would be found flat below and not kept
             if (isNew && request.ExchangeQuantity is not > 0)
             {
                 return new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
@@ -65,6 +66,7 @@ public sealed partial class SuperPositionManager
                     : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
 
+            // Stryker disable once Logical : adding an existing slot is a no-op, and a new slot that was not started was refused by a throw
             if (isNew && start.Status == CloseStatus.Started)
             {
                 _slots.TryAdd(key, slot);

@@ -1,0 +1,145 @@
+namespace GridPositions.Tests;
+
+/// <summary>
+/// Leases as rules: adjusting a slot to the exchange's quantity (the cost basis used, the bound, targets cleared when
+/// flat), modifies (targets checked against the entry in both directions, at the boundary, with the current targets
+/// filling in), and what a lease's holder may still do once it ends.
+/// </summary>
+public class LeaseRulesTests
+{
+    [Fact]
+    public void AddedExchangeInventory_IsCostedAtTheSlotsAverageEntry_NotItsLevel()
+    {
+        var grid = new TestGrid();
+        OrderAction buy = grid.ClaimOpen(100m, price: 99m);
+        grid.Update(buy, grid.Place(buy), OrderStatus.Filled, 1m);
+
+        CloseStart start = grid.Manager.BeginClose(new CloseRequest(100m, ExchangeQuantity: 2m));
+
+        Assert.Equal(new PositionMismatch(100m, 1m, 2m), start.Mismatch);
+        Assert.Equal((2m, 198m), (grid.Slot(100m).Inventory, grid.Slot(100m).EntryNotional));
+    }
+
+    [Fact]
+    public void ExchangeInventoryWhoseCostIsBeyondTheBound_IsRefused_SayingSo_AndNothingChanges()
+    {
+        var grid = new TestGrid();
+        var error = Assert.Throws<ArgumentException>("exchangeQuantity", () => grid.Manager.BeginClose(new CloseRequest(100m, ExchangeQuantity: 100_000_000_000_000m)));
+        Assert.StartsWith("The exchange quantity 100000000000000 at the entry price 100.00 of slot 100.00 is beyond the bound of 1,000,000,000,000,000.", error.Message, StringComparison.Ordinal);
+        Assert.Null(grid.Manager.GetSlot(100m));
+
+        CloseStart atTheBound = grid.Manager.BeginClose(new CloseRequest(0.01m, ExchangeQuantity: SuperPositionManager.MaxAmount));
+        Assert.Equal(CloseStatus.Started, atTheBound.Status);
+        Assert.Equal(SuperPositionManager.MaxAmount, grid.Slot(0.01m).Inventory);
+    }
+
+    [Fact]
+    public async Task AdjustingToFlat_ClearsThePositionsTargets_JournalsAndAnnouncesIt_WhileAdjustingUpKeepsThem()
+    {
+        var grid = new TestGrid();
+        var views = new List<SlotView>();
+        grid.Manager.SlotChanged += (_, e) => views.Add(e.Slot);
+        foreach (decimal level in new[] { 100m, 99m })
+        {
+            OrderAction buy = grid.Claim(ClaimRequest.Place(level, grid.Opening, level, 1m) with { Leverage = 3 });
+            grid.Update(buy, grid.Place(buy), OrderStatus.Filled, 1m);
+            grid.Manager.ModifyTargets(new ModifyRequest(level, level - 10m, level + 10m, "set"));
+        }
+
+        CloseStart flat = grid.Manager.BeginClose(new CloseRequest(100m, ExchangeQuantity: 0m));
+        CloseStart more = grid.Manager.BeginClose(new CloseRequest(99m, ExchangeQuantity: 2m));
+
+        Assert.Equal((CloseStatus.AlreadyFlat, new PositionMismatch(100m, 1m, 0m)), (flat.Status, flat.Mismatch));
+        SlotView cleared = grid.Slot(100m);
+        Assert.Equal((0m, (int?)null, (decimal?)null, (decimal?)null), (cleared.Inventory, cleared.Leverage, cleared.StopLoss, cleared.TakeProfit));
+        SlotView kept = grid.Slot(99m);
+        Assert.Equal((2m, (int?)3, (decimal?)89m, (decimal?)109m), (kept.Inventory, kept.Leverage, kept.StopLoss, kept.TakeProfit));
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal(cleared, views.Last(v => v.Price == 100m)); // the flattening was announced (and journaled: the same call records it)
+    }
+
+    [Fact]
+    public void AModify_ChecksTheTargetsWithTheCurrentOnesFillingIn_AndChangesOnlyWhatItNames()
+    {
+        var grid = new TestGrid();
+        grid.OpenFilled(100m);
+        grid.Manager.ModifyTargets(new ModifyRequest(100m, 90m, 110m, "first"));
+
+        TargetChange second = grid.Manager.ModifyTargets(new ModifyRequest(100m, null, 120m, "raise the take-profit"));
+
+        Assert.Equal((90m, 120m), (second.StopLoss!.Value, second.TakeProfit!.Value));
+        Assert.Equal((90m, 120m), (grid.Slot(100m).StopLoss!.Value, grid.Slot(100m).TakeProfit!.Value));
+        var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.ModifyTargets(new ModifyRequest(100m, 105m, null, "stop above entry")));
+        Assert.True(error.Message.StartsWith("StopLoss 105 must be below the entry price 100 of the long position at 100.00.", StringComparison.Ordinal), error.Message);
+        Assert.Equal(2, grid.Manager.GetTargetHistory(100m).Count);
+    }
+
+    [Theory]
+    [InlineData(GridDirection.Long, 100, null, "StopLoss 100 must be below the entry price 100 of the long position at 100.00.")]
+    [InlineData(GridDirection.Long, null, 100, "TakeProfit 100 must be above the entry price 100 of the long position at 100.00.")]
+    [InlineData(GridDirection.Short, 100, null, "StopLoss 100 must be above the entry price 100 of the short position at 100.00.")]
+    [InlineData(GridDirection.Short, null, 100, "TakeProfit 100 must be below the entry price 100 of the short position at 100.00.")]
+    [InlineData(GridDirection.Short, 95, null, "StopLoss 95 must be above the entry price 100 of the short position at 100.00.")]
+    [InlineData(GridDirection.Short, null, 105, "TakeProfit 105 must be below the entry price 100 of the short position at 100.00.")]
+    public void ATargetAtOrOnTheWrongSideOfTheEntry_IsRefused_InEitherDirection(GridDirection direction, int? stopLoss, int? takeProfit, string expected)
+    {
+        var grid = new TestGrid(direction);
+        grid.OpenFilled(100m);
+        var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.BeginModify(new ModifyRequest(100m, stopLoss, takeProfit, "test")));
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(LeaseKind.None, grid.Slot(100m).Lease);
+    }
+
+    [Fact]
+    public void ModifyRefusals_SayWhy_AndAnUnknownLevelHasNoHistory()
+    {
+        var grid = new TestGrid();
+        Assert.Equal("Slot 100 holds no position to modify.", Assert.Throws<InvalidOperationException>(() => grid.Manager.BeginModify(new ModifyRequest(100m, 90m, null, "x"))).Message);
+        grid.ClaimOpen(100m);
+        Assert.Equal("Slot 100.00 holds no position to modify.", Assert.Throws<InvalidOperationException>(() => grid.Manager.BeginModify(new ModifyRequest(100m, 90m, null, "x"))).Message);
+        Assert.Empty(grid.Manager.GetTargetHistory(55m));
+        Assert.Throws<ArgumentNullException>("lease", () => grid.Manager.CompleteModify(null!));
+        Assert.Throws<ArgumentNullException>("lease", () => grid.Manager.ClaimCancel((PositionLease)null!));
+    }
+
+    [Fact]
+    public void APositionClosedDuringAModify_EndsTheLease_SayingWhy()
+    {
+        var grid = new TestGrid();
+        (OrderAction buy, string id) = grid.OpenFilled(100m, quantity: 2m);
+        OrderAction close = grid.ClaimClose(100m, 101m, quantity: 2m);
+        string closeId = grid.Place(close);
+        PositionLease lease = grid.Manager.BeginModify(new ModifyRequest(100m, 90m, null, "tighten"));
+        grid.Update(close, closeId, OrderStatus.Filled, 2m);
+
+        var error = Assert.Throws<InvalidOperationException>(() => grid.Manager.CompleteModify(lease));
+
+        Assert.Equal("The position at 100.00 was closed while its targets were being modified.", error.Message);
+        Assert.Equal(LeaseKind.None, grid.Slot(100m).Lease);
+        Assert.NotNull(buy.ClientOrderId + id);
+    }
+
+    [Fact]
+    public async Task ReleasingALeaseTwice_ChangesTheSlotOnce_AndALapsedCancelIsCounted()
+    {
+        var grid = new TestGrid();
+        (OrderAction buy, string id) = grid.OpenFilled(100m, quantity: 2m);
+        OrderAction close = grid.ClaimClose(100m, 101m);
+        grid.Place(close);
+        CloseStart start = grid.Manager.BeginClose(new CloseRequest(100m)); // claims the cancel of the live close
+        Assert.NotNull(start.CancelFirst);
+        var changes = 0;
+        grid.Manager.SlotChanged += (_, _) => Interlocked.Increment(ref changes);
+
+        start.Lease!.Dispose();
+        long lapsed = grid.Manager.Counters.ClaimsLapsed;
+        start.Lease.Dispose();
+
+        Assert.Equal(1, lapsed);
+        Assert.Equal(1, grid.Manager.Counters.ClaimsLapsed);
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal(1, changes);
+        Assert.Equal((SlotStatus.Live, false), (grid.Slot(100m).Status, grid.Slot(100m).Order!.CancelPending));
+        Assert.NotNull(buy.ClientOrderId + id);
+    }
+}
