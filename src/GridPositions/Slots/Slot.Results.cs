@@ -66,6 +66,7 @@ internal sealed partial class Slot
 
     private ResultOutcome ApplyPlaceFailed(in OrderActionResult result, ref SlotEffects effects)
     {
+        // Stryker disable once Logical,Equality : live paths give an exchange id or a fill only with Live or PendingCancel; the first two guard a restored slot
         bool exchangeSawIt = Order.OrderId is not null || Order.FilledQuantity > 0 || Status is SlotStatus.Live or SlotStatus.PendingCancel;
         if (exchangeSawIt)
         {
