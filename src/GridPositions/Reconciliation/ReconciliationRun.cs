@@ -157,6 +157,7 @@ public sealed partial class SuperPositionManager
                 }
                 else if (ours && open && TryAdopt_NeedsGlobalLock(order, ref redrive))
                 {
+                    // Stryker disable once Statement : the branches below are else-ifs of this one
                     continue;
                 }
                 else if (ours)
@@ -229,6 +230,7 @@ public sealed partial class SuperPositionManager
             {
                 lock (slot.Sync)
                 {
+                    // Stryker disable once Arithmetic : the sign is +1 or -1, so dividing by it is multiplying by it
                     ours += slot.Position.Inventory * _m._sign;
                 }
             }

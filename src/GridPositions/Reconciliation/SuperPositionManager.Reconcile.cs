@@ -31,7 +31,7 @@ public sealed partial class SuperPositionManager
     public ReconciliationReport Reconcile(ReconciliationTicket ticket, ExchangeSnapshot exchange)
     {
         ArgumentNullException.ThrowIfNull(exchange);
-        if (!ReferenceEquals(ticket.Issuer, this) || ticket.Epoch < 1 || ticket.Epoch > Volatile.Read(ref _epoch))
+        if (!ReferenceEquals(ticket.Issuer, this)) // only BeginReconciliation sets the issuer, so its epoch is one this manager gave
         {
             throw new ArgumentException($"Ticket {ticket.Epoch} was not issued by this manager's BeginReconciliation.", nameof(ticket));
         }
