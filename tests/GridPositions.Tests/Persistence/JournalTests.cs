@@ -134,4 +134,22 @@ public class JournalTests
         store.Fail = false;
         Assert.Throws<PersistenceFailedException>(() => m.ClaimSlot(ClaimRequest.Place(102m, OrderSide.Buy, 102m, 1m)));
     }
+    [Fact]
+    public void AfterAFailedWrite_NothingMoreReachesTheStore_AndEveryCallerIsToldToReopen()
+    {
+        var store = new MemoryStore(Durability.GroupCommit);
+        SuperPositionManager m = SuperPositionManager.Open(store, s_options);
+        m.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+        int written = store.Records.Count;
+        store.Fail = true;
+        Assert.Throws<PersistenceFailedException>(() => m.ClaimSlot(ClaimRequest.Place(101m, OrderSide.Buy, 101m, 1m)));
+        store.Fail = false;
+
+        var later = Assert.Throws<PersistenceFailedException>(() => m.ClaimSlot(ClaimRequest.Place(102m, OrderSide.Buy, 102m, 1m)));
+
+        Assert.Equal($"The journal could not be written (durable up to sequence {written}); reopen the manager from its store.", later.Message);
+        Assert.Equal(written, store.Records.Count); // a poisoned journal writes nothing more: what follows the gap could not be replayed
+        Assert.Throws<PersistenceFailedException>(() => m.Checkpoint());
+        Assert.Equal(written, store.Records.Count);
+    }
 }
