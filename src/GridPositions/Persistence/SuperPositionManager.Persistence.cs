@@ -111,6 +111,7 @@ public sealed partial class SuperPositionManager
         int lapsed = 0;
         lock (_sync)
         {
+            // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
             {
                 lock (slot.Sync)

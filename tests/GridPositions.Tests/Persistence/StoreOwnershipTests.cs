@@ -124,4 +124,49 @@ public class StoreOwnershipTests
         Assert.Contains(logs.Entries, e => e.Message.Contains("2 claims had no result at recovery", StringComparison.Ordinal));
         Assert.True(recovered.CheckInvariants().Holds);
     }
+
+    [Fact]
+    public void OpenRefusesNoStore_AFailedOpenLeavesTheStoreFreeToOpenAgain_AndCheckpointNeedsAStore()
+    {
+        Assert.Throws<ArgumentNullException>("store", () => SuperPositionManager.Open(null!, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }));
+        using var dir = new StoreDirectory();
+        using (FilePositionStore first = FilePositionStore.Open(dir.Path))
+        {
+            SuperPositionManager.Open(first, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }).ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+        }
+
+        using FilePositionStore store = FilePositionStore.Open(dir.Path);
+        Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "ETHUSDT", TickSize = 0.01m, QuantityStep = 0.001m }));
+        var flaky = new RecoverFailsOnce();
+        Assert.Throws<IOException>(() => SuperPositionManager.Open(flaky, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }));
+        SuperPositionManager.Open(flaky, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }); // nobody owns it after the failure
+        var storeless = new SuperPositionManager(new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m });
+        Assert.Equal("This manager was not opened on a store (SuperPositionManager.Open).", Assert.Throws<InvalidOperationException>(storeless.Checkpoint).Message);
+    }
+
+    /// <summary>A store whose first recovery fails (a transient read error), then recovers empty.</summary>
+    private sealed class RecoverFailsOnce : IPositionStore
+    {
+        private int _recoveries;
+
+        public Durability Durability => Durability.None;
+
+        public StoreRecovery Recover() => ++_recoveries == 1 ? throw new IOException("transient") : new StoreRecovery(null, 1);
+
+        public void Append(IReadOnlyList<GridPositions.Wire.JournalRecord> records)
+        {
+        }
+
+        public void StartSegment(ulong firstSequence)
+        {
+        }
+
+        public void Checkpoint(GridPositions.Wire.PositionManagerSnapshot snapshot)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
 }

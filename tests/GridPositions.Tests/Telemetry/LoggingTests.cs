@@ -107,6 +107,19 @@ public class LoggingTests
         Assert.Equal(["GridPositions.SuperPositionManager"], log.Categories);
     }
 
+    [Fact]
+    public void OpeningAStore_IsLoggedOnce_AndNoLapseIsReportedWhenNoClaimLapsed()
+    {
+        var log = new RecordingLoggerFactory();
+        using var dir = new GridPositions.Tests.Persistence.StoreDirectory();
+        using FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.None);
+
+        SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, loggerFactory: log);
+
+        LogEntry opened = Assert.Single(log.Entries);
+        Assert.Equal((10, "BTCUSDT: opened from a None store: 0 slots, 0 held, 0 updates parked"), (opened.EventId, opened.Message));
+    }
+
     private static (TestGrid Grid, RecordingLoggerFactory Log) Logged(LogLevel minimum = LogLevel.Information)
     {
         var log = new RecordingLoggerFactory(minimum);

@@ -91,6 +91,18 @@ public class MetricsTests
         Assert.Equal("short", meter.Tags!.Single(t => t.Key == "gridpositions.direction").Value);
     }
 
+    [Fact]
+    public void AManagerOpenedOnAStore_PublishesItsInstruments()
+    {
+        using var meters = new TestMeterFactory();
+        using var dir = new GridPositions.Tests.Persistence.StoreDirectory();
+        using FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.None);
+        SuperPositionManager manager = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, meterFactory: meters);
+        manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+
+        Assert.Equal(1, Collect(meters)["gridpositions.claims|accepted"]);
+    }
+
     /// <summary>Every measurement of the factory's meters, keyed "instrument|tag value" (or just the instrument when untagged by value).</summary>
     private static Dictionary<string, long> Collect(TestMeterFactory meters)
     {
