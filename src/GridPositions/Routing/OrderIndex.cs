@@ -42,6 +42,7 @@ internal sealed class OrderIndex
         }
 
         slot = null;
+        // Stryker disable once Equality : a lock-free miss only sends the caller to the locked path, which routes the same way
         return clientOrderId is not null && _byClientId.TryGetWithoutLock(clientOrderId, out slot);
     }
 

@@ -24,6 +24,7 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
     {
         if (_entries.Count >= capacity)
         {
+            // Stryker disable once Assignment : a full buffer had nothing to expire in this pass (expiring makes room), so the list is still empty here
             (expired ??= []).Add(_entries.First!.Value);
             _entries.RemoveFirst();
         }
