@@ -142,4 +142,39 @@ public class LeaseRulesTests
         Assert.Equal((SlotStatus.Live, false), (grid.Slot(100m).Status, grid.Slot(100m).Order!.CancelPending));
         Assert.NotNull(buy.ClientOrderId + id);
     }
+
+    /// <summary>An opening order of 2, half filled at 100: the position is open while the rest can still fill.</summary>
+    private static (TestGrid Grid, OrderAction Open, string Id) HalfFilled()
+    {
+        var grid = new TestGrid();
+        OrderAction open = grid.ClaimOpen(100m, quantity: 2m);
+        string id = grid.Place(open);
+        grid.Update(open, id, OrderStatus.PartiallyFilled, 1m, quote: 100m);
+        return (grid, open, id);
+    }
+
+    [Fact]
+    public void TargetsThatAFillDuringTheModifyMadeWrong_AreRefusedAtCompletion_AndTheLeaseIsKept()
+    {
+        (TestGrid grid, OrderAction open, string id) = HalfFilled();
+        PositionLease lease = grid.Manager.BeginModify(new ModifyRequest(100m, 99.5m, null, "tighten"));
+        grid.Update(open, id, OrderStatus.Filled, 2m, quote: 199m); // the rest fills at 99: entry 99.5
+
+        var error = Assert.Throws<InvalidOperationException>(() => grid.Manager.CompleteModify(lease));
+
+        Assert.Equal("The targets no longer fit the position: StopLoss 99.5 must be below the entry price 99.5 of the long position at 100.00.", error.Message);
+        Assert.Equal(LeaseKind.Modify, grid.Slot(100m).Lease);
+    }
+
+    [Fact]
+    public void AModifyOfOneTarget_RechecksTheOtherAgainstTheEntryNow()
+    {
+        (TestGrid grid, OrderAction open, string id) = HalfFilled();
+        grid.Manager.ModifyTargets(new ModifyRequest(100m, null, 101m, "take profit"));
+        grid.Update(open, id, OrderStatus.Filled, 2m, quote: 202m); // the rest fills at 102: entry 101, the take-profit no longer above it
+
+        var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.ModifyTargets(new ModifyRequest(100m, 95m, null, "stop")));
+
+        Assert.StartsWith("TakeProfit 101 must be above the entry price 101 of the long position at 100.00.", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -140,4 +140,31 @@ public class ReconciliationRulesTests
         Assert.Equal((FindingKind.UnknownResolved, "the ambiguous place is live on the exchange; the slot has it"), (resolved.Kind, resolved.Detail));
         Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
     }
+
+    [Fact]
+    public void ALiveOrderKnownOnlyByClientId_ThatTheExchangeLacks_IsQueried_NotFreedAsNeverPlaced()
+    {
+        var grid = new TestGrid();
+        OrderAction place = grid.ClaimOpen(100m);
+        grid.Update(place, null, OrderStatus.New, 0m); // live, but no exchange id yet
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod + TimeSpan.FromMinutes(1));
+
+        ReconciliationReport report = grid.Manager.Reconcile(grid.Manager.BeginReconciliation(), new ExchangeSnapshot(grid.Time.GetUtcNow(), []));
+
+        Assert.Equal(FindingKind.MissingOnExchange, Assert.Single(report.Findings).Kind);
+        Assert.Equal([place.ClientOrderId], report.OrdersToQuery);
+        Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
+    }
+
+    [Fact]
+    public void ASlotsView_DerivesItsPositionStatusAndAverageEntry()
+    {
+        var grid = new TestGrid();
+        OrderAction open = grid.ClaimOpen(100m, quantity: 2m, price: 99m);
+        grid.Update(open, grid.Place(open), OrderStatus.Filled, 2m, quote: 197m);
+        SlotView held = grid.Slot(100m);
+        Assert.Equal((PositionStatus.Open, (decimal?)98.5m), (held.PositionStatus, held.AverageEntryPrice));
+        grid.ClaimOpen(101m);
+        Assert.Equal((PositionStatus.Flat, (decimal?)null), (grid.Slot(101m).PositionStatus, grid.Slot(101m).AverageEntryPrice));
+    }
 }
