@@ -126,7 +126,6 @@ public sealed partial class SuperPositionManager
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
-        // Stryker disable once Equality : taking from an empty buffer takes nothing
         if (_parked.Count > 0)
         {
             TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref redrive);
@@ -208,7 +207,6 @@ public sealed partial class SuperPositionManager
     private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset now, out string? detail)
     {
         bool closing = slot.Lease.Kind == LeaseKind.Close && slot.Lease.IsHeld(now);
-        // Stryker disable once Conditional : the detail is read only with a rejection, and there is none when not closing
         detail = closing ? $"slot {slot.Price}'s position is being closed under lease {slot.Lease.Token}" : null;
         return closing ? ClaimRejection.PositionLeased : ClaimRejection.None;
     }

@@ -13,7 +13,6 @@ internal static class Amounts
     public static bool Fits(decimal value) => value is <= Max and >= -Max;
 
     /// <summary>Whether <paramref name="price"/> x <paramref name="quantity"/> (both positive and within the bound) is within it, without overflowing.</summary>
-    // Stryker disable once Equality : at a price of exactly 1 both sides say quantity <= Max
     public static bool ProductFits(decimal price, decimal quantity) => price <= 1m || quantity <= Max / price;
 
     public static string Describe(string what, decimal value) => $"{what} {value} is beyond the bound of {Max:N0} in magnitude";

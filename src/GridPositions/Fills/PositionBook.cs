@@ -84,14 +84,11 @@ internal struct PositionBook
     public void AdjustTo(decimal quantity, decimal estimatedEntryPrice)
     {
         decimal delta = quantity - Inventory;
-        // Stryker disable once Equality : a zero delta changes nothing on either branch
         if (delta < 0)
         {
             bool all = quantity == 0;
-            // Stryker disable Conditional : the share of the whole is the whole (amounts carry at most ShareScale places); the shortcut skips the arithmetic
             decimal entryPart = all ? EntryNotional : Share(EntryNotional, -delta);
             decimal entryFeePart = all ? EntryFees : Share(EntryFees, -delta);
-            // Stryker restore Conditional
             EntryNotional -= entryPart;
             EntryFees -= entryFeePart;
         }

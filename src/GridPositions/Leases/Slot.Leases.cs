@@ -45,7 +45,7 @@ internal sealed partial class Slot
     public bool RenewLease_NeedsLock(long token, DateTimeOffset expiresAt)
     {
         AssertLocked();
-        // Stryker disable once all : a second guard (the caller checked HoldsLease); it matters only under the injected NoFencing bug
+        // Stryker disable once Logical,Block,Statement,Boolean : a second guard (the caller checked HoldsLease); it matters only under the injected NoFencing bug
         if (Lease.Token != token || token == 0)
         {
             return false;

@@ -40,7 +40,7 @@ public sealed partial class SuperPositionManager
         {
             // No slot yet: the exchange may still hold a position there (its truth wins); build one, kept only if it holds something.
             bool isNew = !_slots.TryGetValue(key, out Slot? slot);
-            // Stryker disable once all : a shortcut: a new slot with no exchange quantity would be found flat below and not kept
+            // Stryker disable once Block,Statement : a shortcut: a new slot with no exchange quantity would be found flat below and not kept
             if (isNew && request.ExchangeQuantity is not > 0)
             {
                 return new CloseStart(CloseStatus.AlreadyFlat, null, null, null);

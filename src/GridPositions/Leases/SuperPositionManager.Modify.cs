@@ -154,7 +154,6 @@ public sealed partial class SuperPositionManager
     {
         decimal entry = slot.Position.EntryNotional / slot.Position.Inventory;
         decimal? sl = stopLoss ?? slot.StopLoss, tp = takeProfit ?? slot.TakeProfit;
-        // Stryker disable once Equality : the sign is +1 or -1, never 0
         bool longGrid = _sign > 0;
         string side = longGrid ? "long" : "short";
         if (sl is { } s && (longGrid ? s >= entry : s <= entry))

@@ -69,7 +69,6 @@ internal static class RecordFile
         {
             string? damage = null;
             long end = -1;
-            // Stryker disable once Equality : exactly a frame header left could only be a zero-length record, which no message serializes to
             if (data.Length - position < FrameSize)
             {
                 damage = "the record frame is incomplete";
@@ -79,7 +78,6 @@ internal static class RecordFile
                 uint length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position));
                 uint crc = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)position + 4));
                 end = position + FrameSize + length;
-                // Stryker disable once Equality : a record of exactly 64 MiB is no more plausible than one byte more
                 if (length > MaxRecordSize || end > data.Length)
                 {
                     damage = $"the record claims {length} bytes, more than the file holds";
@@ -97,7 +95,6 @@ internal static class RecordFile
             }
 
             // Only the last record can be torn by a crash mid-write: it runs to the end of the file.
-            // Stryker disable once Equality : end is -1 (no frame) or past a frame header, never 0
             bool atTail = end < 0 || end >= data.Length;
             return tailMayBeTorn && atTail ? new Contents(records, position) : throw new StoreCorruptedException(path, position, damage);
         }

@@ -14,7 +14,6 @@ internal sealed class RecoveredState(PositionManagerSnapshot snapshot)
     {
         InventorySlot slot = record.Slot ?? throw new InvalidDataException($"journal record {record.Sequence} has no slot");
         decimal price = PriceOf(slot, $"journal record {record.Sequence}");
-        // Stryker disable once Equality : two records of one slot with one version hold the same state
         if (!_slots.TryGetValue(price, out InventorySlot? current) || current.Version < slot.Version)
         {
             _slots[price] = slot;

@@ -60,7 +60,6 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
 
         // Stryker disable once all : the seqlock matters only to a reader racing a writer
         BeginWrite();
-        // Stryker disable once all : a load-factor choice: the array stays at most about half full either way, so every lookup gives the same answer
         if ((_used + 1) * 2 > _entries.Length)
         {
             Rebuild();
@@ -128,7 +127,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
     private static int IndexOf(Entry[] entries, string key)
     {
         int hash = Hash(key), mask = entries.Length - 1;
-        // Stryker disable once all : the array is at most half full, so a probe meets an empty cell first; the bound only stops a torn lock-free read
+        // Stryker disable once Equality,Update : the array is at most half full, so a probe meets an empty cell first; the bound only stops a torn lock-free read
         for (int probe = 0, index = hash & mask; probe < entries.Length; probe++, index = (index + 1) & mask)
         {
             Entry entry = entries[index];
@@ -137,7 +136,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
                 return -1;
             }
 
-            // Stryker disable once all : a tombstone's key is a private "\0" string: only an id that is exactly "\0" could tell the operators apart
+            // Stryker disable once Logical : a tombstone's key is a private "\0" string: only an id that is exactly "\0" could tell the operators apart
             if (entry.Hash == hash && !ReferenceEquals(entry.Key, s_removed) && string.Equals(entry.Key, key, StringComparison.Ordinal))
             {
                 return index;

@@ -27,7 +27,6 @@ public sealed partial class SuperPositionManager
         _index.Sync(slot, touched.TouchedClientOrderId, touched.TouchedOrderId, currentClientId, currentOrderId);
 
         // Parked updates naming these ids can be routed now (to the live order, or as duplicates of a finished one).
-        // Stryker disable once Equality : taking from an empty buffer takes nothing
         if (_parked.Count > 0)
         {
             TakeParked_NeedsGlobalLock(touched.TouchedClientOrderId, touched.TouchedOrderId, ref redrive);

@@ -140,14 +140,12 @@ public sealed partial class SuperPositionManager
             return live;
         }
 
-        // Stryker disable once all : reading the clock early only skips the second routing pass, which routes the same way under the lock
         DateTimeOffset? now = _parked.CountWithoutLock > 0 ? _time.GetUtcNow() : null;
         while (true)
         {
             lock (_sync)
             {
                 List<ParkedEntry>? expired = null;
-                // Stryker disable once Equality : taking the expired from an empty buffer takes nothing
                 if (now is { } at && _parked.Count > 0)
                 {
                     _parked.TakeExpired(at, ref expired);

@@ -104,7 +104,6 @@ internal readonly struct PriceGrid
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
         coefficient = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
-        // Stryker disable once Bitwise : the mask keeps the scale's 8 bits, so an arithmetic and a logical shift agree
         scale = (bits[3] >> 16) & 0xFF;
         return bits[2] == 0 && bits[3] >= 0;
     }

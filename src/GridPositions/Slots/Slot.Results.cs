@@ -66,8 +66,9 @@ internal sealed partial class Slot
 
     private ResultOutcome ApplyPlaceFailed(in OrderActionResult result, ref SlotEffects effects)
     {
-        // Stryker disable once Logical,Equality : live paths give an exchange id or a fill only with Live or PendingCancel; the first two guard a restored slot
-        bool exchangeSawIt = Order.OrderId is not null || Order.FilledQuantity > 0 || Status is SlotStatus.Live or SlotStatus.PendingCancel;
+        // Stryker disable once Logical,Equality : live paths give an exchange id or a fill only with Live or PendingCancel; these guard a restored slot
+        bool reportedIdOrFill = Order.OrderId is not null || Order.FilledQuantity > 0;
+        bool exchangeSawIt = reportedIdOrFill || Status is SlotStatus.Live or SlotStatus.PendingCancel;
         if (exchangeSawIt)
         {
             effects.Detail = $"place of {Order.ClientOrderId} reported failed ({result.Error}) but the exchange reported the order; keeping it";

@@ -128,7 +128,6 @@ internal static class SlotWire
             StopLossFraction = NullableDecimal(wire.StopLossFraction),
             StopLoss = NullableDecimal(wire.StopLoss),
             TakeProfit = NullableDecimal(wire.TakeProfit),
-            // Stryker disable once Conditional : no history and an empty one read the same everywhere (null saves a list per slot)
             TargetHistory = wire.TargetHistory.Count == 0 ? null : wire.TargetHistory
                 .Select(c => new GridPositions.TargetChange(c.At.ToDateTimeOffset(), NullableDecimal(c.StopLoss), NullableDecimal(c.TakeProfit), c.Reason))
                 .ToList(),

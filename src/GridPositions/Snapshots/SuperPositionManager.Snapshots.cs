@@ -183,7 +183,6 @@ public sealed partial class SuperPositionManager
             }
 
             List<OrderUpdate>? redrive = null;
-            // Stryker disable once Equality : taking from an empty buffer takes nothing
             if (_parked.Count > 0)
             {
                 _parked.TakeWhere(u => _index.TryRoute(u.OrderId, u.ClientOrderId, out _), ref redrive);

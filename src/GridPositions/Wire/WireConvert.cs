@@ -16,7 +16,6 @@ public static class WireConvert
         {
             Low64 = (uint)bits[0] | ((ulong)(uint)bits[1] << 32),
             High32 = (uint)bits[2],
-            // Stryker disable once Bitwise : the mask keeps the scale's 8 bits, so an arithmetic and a logical shift agree
             Scale = (uint)((bits[3] >> 16) & 0xFF),
             Negative = bits[3] < 0,
         };
