@@ -11,6 +11,8 @@ namespace GridPositions.Tests;
 /// </summary>
 public class SnapshotRoundTripTests
 {
+    private static InventorySlot At(PositionManagerSnapshot snapshot, decimal level) => snapshot.Slots.Single(s => s.Price.ToDecimal() == level);
+
     /// <summary>Claims spread over time: a leveraged position with targets, a pending cancel, a pending place, a lapsed one.</summary>
     private static TestGrid Spread()
     {
@@ -42,11 +44,11 @@ public class SnapshotRoundTripTests
         Assert.Equal(grid.Manager.GetSlots(), restored.GetSlots());
         Assert.Equal(grid.Slot(98m).Order!.ClaimedAt, restored.GetSlot(98m)!.Order!.ClaimedAt);
         Assert.Equal((5, 0.02m), (restored.GetSlot(99m)!.Leverage, restored.GetSlot(99m)!.StopLossFraction!.Value));
-        InventorySlot held = first.Slots.Single(s => s.Price.ToDecimal() == 99m);
+        InventorySlot held = At(first, 99m);
         Assert.Equal((PositionStatus.Open, 5), (held.PositionStatus, held.Leverage));
-        Assert.Equal(PositionStatus.Flat, first.Slots.Single(s => s.Price.ToDecimal() == 98m).PositionStatus);
-        Assert.False(first.Slots.Single(s => s.Price.ToDecimal() == 98m).HasLeverage);
-        Assert.Null(first.Slots.Single(s => s.Price.ToDecimal() == 97m).Order.CancelClaimedAt); // no cancel claimed, no time
+        Assert.Equal(PositionStatus.Flat, At(first, 98m).PositionStatus);
+        Assert.False(At(first, 98m).HasLeverage);
+        Assert.Null(At(first, 97m).Order.CancelClaimedAt); // no cancel claimed, no time
     }
 
     [Fact]
@@ -54,8 +56,8 @@ public class SnapshotRoundTripTests
     {
         TestGrid grid = Spread();
         PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
-        InventorySlot pending = snapshot.Slots.Single(s => s.Price.ToDecimal() == 97m);
-        InventorySlot cancelling = snapshot.Slots.Single(s => s.Price.ToDecimal() == 98m);
+        InventorySlot pending = At(snapshot, 97m);
+        InventorySlot cancelling = At(snapshot, 98m);
         pending.Order.ClaimedAt = null; // as a snapshot from before claims recorded their time
         cancelling.Order.CancelClaimedAt = null;
         DateTimeOffset takenAt = snapshot.TakenAt.ToDateTimeOffset();
@@ -72,8 +74,8 @@ public class SnapshotRoundTripTests
     {
         TestGrid grid = Spread();
         PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
-        InventorySlot cancelling = snapshot.Slots.Single(s => s.Price.ToDecimal() == 98m);
-        InventorySlot held = snapshot.Slots.Single(s => s.Price.ToDecimal() == 99m);
+        InventorySlot cancelling = At(snapshot, 98m);
+        InventorySlot held = At(snapshot, 99m);
         cancelling.Order.CancelToken = 500;         // the largest token: a cancel's
         held.LastOrder.ClaimToken = 400;            // a finished order's
         cancelling.Order.CancelLeaseToken = 70;     // a lease a claim was bound to
@@ -107,12 +109,12 @@ public class SnapshotRoundTripTests
         TestGrid grid = Spread();
         PositionManagerSnapshot clientClash = grid.Manager.CreateSnapshot();
         string liveClientId = grid.Slot(98m).Order!.ClientOrderId;
-        clientClash.Slots.Single(s => s.Price.ToDecimal() == 97m).Order.ClientOrderId = liveClientId;
+        At(clientClash, 97m).Order.ClientOrderId = liveClientId;
         var client = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(clientClash, grid.Options));
         Assert.StartsWith($"Snapshot slot 98.00: client order id '{liveClientId}' is missing or belongs to two slots.", client.Message, StringComparison.Ordinal);
 
         PositionManagerSnapshot orderClash = grid.Manager.CreateSnapshot();
-        InventorySlot pending = orderClash.Slots.Single(s => s.Price.ToDecimal() == 97m);
+        InventorySlot pending = At(orderClash, 97m);
         pending.Order.OrderId = "LIVE";
         pending.Status = SlotStatus.Live;
         var order = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(orderClash, grid.Options));

@@ -181,8 +181,8 @@ public sealed class FilePositionStore : IPositionStore
     public void StartSegment(ulong firstSequence)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // The journal asks for the next sequence, so a segment that starts there holds nothing yet: keep it. (A segment
-        // with records is never recreated, so a misuse cannot truncate one.)
+        // The journal asks for the next sequence, so a current segment that starts there holds nothing yet: keep it. (The
+        // current segment is never recreated, so asking twice cannot truncate the records it already has.)
         if (_segment is not null && _segmentFirst == firstSequence)
         {
             return;
