@@ -34,9 +34,11 @@ public class ReconciliationAccountingTests
     }
 
     [Fact]
-    public void ARefusedReport_IsInconsistent_CountedRejected_AndChangesNothing()
+    public async Task ARefusedReport_IsInconsistent_CountedRejected_Surfaced_AndChangesNothing()
     {
         var grid = new TestGrid();
+        var rejected = new List<InputRejectedEventArgs>();
+        grid.Manager.InputRejected += (_, e) => rejected.Add(e);
         OrderAction open = grid.ClaimOpen(100m, 2m);
         string orderId = grid.Place(open);
         grid.Update(open, orderId, OrderStatus.PartiallyFilled, 1m, quote: 100m);
@@ -49,6 +51,31 @@ public class ReconciliationAccountingTests
         Assert.Contains("the exchange's report was refused", finding.Detail, StringComparison.Ordinal);
         Assert.Equal(1, grid.Manager.Counters.UpdatesRejected);
         Assert.Equal(1m, grid.Slot(100m).Inventory);
+        await grid.Manager.FlushEventsAsync();
+        InputRejectedEventArgs e = Assert.Single(rejected);
+        Assert.Equal((orderId, 2m), (e.Update?.OrderId, e.Update?.CumulativeFilledQuantity));
+        Assert.Contains(e.Reason, finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAdoptedOrderWhoseFillCannotBeBooked_IsStillOwned_AndTheRefusalIsCountedAndSurfaced()
+    {
+        var grid = new TestGrid();
+        var rejected = new List<InputRejectedEventArgs>();
+        grid.Manager.InputRejected += (_, e) => rejected.Add(e);
+
+        // Ours and open, with 1 filled for no notional: the slot takes the order (it must not be orphaned) but not the fill.
+        ReconciliationReport report = Reconcile(grid, [new ExchangeOrder("ADOPT", "gp-adopted", OrderSide.Buy, 100m, 2m, OrderStatus.PartiallyFilled, 1m, CumulativeQuoteQuantity: 0m)]);
+
+        ReconciliationFinding adopted = Assert.Single(report.Findings, f => f.Kind == FindingKind.Adopted);
+        Assert.Equal("an open order of ours no slot knew; slot 100.00 adopted it, but refused its report: order gp-adopted: cumulative notional went from 0 to 0 while the fill grew to 1", adopted.Detail);
+        Assert.Equal(("gp-adopted", 0m), (grid.Slot(100m).Order!.ClientOrderId, grid.Slot(100m).Inventory));
+        Assert.Equal(1, grid.Manager.Counters.UpdatesRejected);
+        await grid.Manager.FlushEventsAsync();
+        InputRejectedEventArgs e = Assert.Single(rejected);
+        Assert.Equal(("gp-adopted", 1m), (e.Update?.ClientOrderId, e.Update?.CumulativeFilledQuantity));
+        Assert.StartsWith("order gp-adopted: cumulative notional went from 0 to 0", e.Reason, StringComparison.Ordinal);
+        grid.AssertInvariants();
     }
 
     [Fact]

@@ -168,12 +168,12 @@ public sealed partial class SuperPositionManager
         _events.Enqueue(new TargetsChangedEventArgs(slot.Price, change));
     }
 
-    /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected without an input.</summary>
-    private void PublishIfRejected(InputDisposition disposition, in SlotEffects effects)
+    /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected with the report as an update.</summary>
+    private void PublishIfRejected(InputDisposition disposition, in SlotEffects effects, in OrderUpdate report)
     {
         if (disposition == InputDisposition.Rejected)
         {
-            PublishRejected(effects.Detail!, null, null);
+            PublishRejected(effects.Detail!, report, null);
         }
     }
 

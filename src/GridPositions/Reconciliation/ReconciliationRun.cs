@@ -78,9 +78,10 @@ public sealed partial class SuperPositionManager
 
             decimal before = slot.Order.FilledQuantity;
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
-            InputDisposition disposition = slot.ApplyUpdate_NeedsLock(onExchange.ToUpdate(), _m._sign, ref effects);
+            OrderUpdate report = onExchange.ToUpdate();
+            InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
             _m.PublishEffects_NeedsSlotLock(slot, effects);
-            _m.PublishIfRejected(disposition, effects);
+            _m.PublishIfRejected(disposition, effects, report);
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
             {
@@ -191,6 +192,7 @@ public sealed partial class SuperPositionManager
             bool isNew = !_m._slots.TryGetValue(key, out Slot? slot);
             slot ??= new Slot(key, _m._grid.ToPrice(key));
             SlotEffects effects = default;
+            InputDisposition disposition;
             lock (slot.Sync)
             {
                 if (slot.Status != SlotStatus.Free || !slot.Position.IsFlat || slot.ChangedEpoch >= _ticket.Epoch || slot.Lease.IsHeld(_now))
@@ -200,10 +202,11 @@ public sealed partial class SuperPositionManager
 
                 var action = new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, _m._nextClaimToken++);
                 slot.BeginOrder_NeedsLock(action, OrderRole.Open, _now);
-                InputDisposition disposition = slot.ApplyUpdate_NeedsLock(order.ToUpdate(), _m._sign, ref effects);
+                OrderUpdate report = order.ToUpdate();
+                disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
                 effects.Changed = true;
                 _m.PublishEffects_NeedsSlotLock(slot, effects);
-                _m.PublishIfRejected(disposition, effects);
+                _m.PublishIfRejected(disposition, effects, report);
                 _m.CountReconciled(disposition, effects);
             }
 
@@ -214,7 +217,10 @@ public sealed partial class SuperPositionManager
 
             _m._index.AddClientId(order.ClientOrderId!, slot);
             _m.SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
-            AddFor(FindingKind.Adopted, slot.Price, order, $"an open order of ours no slot knew; slot {slot.Price} adopted it with {order.CumulativeFilledQuantity} filled");
+            // A refused report still leaves the order with the slot (it must not be orphaned); its fill waits for a report the slot can book.
+            AddFor(FindingKind.Adopted, slot.Price, order, disposition == InputDisposition.Rejected
+                ? $"an open order of ours no slot knew; slot {slot.Price} adopted it, but refused its report: {effects.Detail}"
+                : $"an open order of ours no slot knew; slot {slot.Price} adopted it with {order.CumulativeFilledQuantity} filled");
             return true;
         }
 
