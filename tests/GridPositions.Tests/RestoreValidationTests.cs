@@ -54,6 +54,7 @@ public class RestoreValidationTests
         { "bad decimal scale", "snapshot.Slots[2].Inventory DecimalValue scale 29 is above the maximum of 28.." },
         { "inventory beyond the bound", "snapshot.Slots[2].Inventory the amount 7900000000000000000000000000 is beyond the bound of 1,000,000,000,000,000 in magnitude." },
         { "negative inventory", "snapshot.Slots[2].Inventory is -1; it cannot be negative." },
+        { "negative entry notional", "snapshot.Slots[1].EntryNotional is -1; it cannot be negative." },
         { "target change without time", "snapshot.Slots[1].TargetHistory[0].At is missing." },
         { "retired id blank", "snapshot.RetiredIds[0].Id is missing or blank." },
         { "retired id missing", "snapshot.RetiredIds[0].Id is missing or blank." },
@@ -97,6 +98,7 @@ public class RestoreValidationTests
             case "bad decimal scale": atLevel(100m).Inventory = new DecimalValue { Low64 = 1, Scale = 29 }; break;
             case "inventory beyond the bound": atLevel(100m).Inventory = 7.9e27m.ToWire(); break;
             case "negative inventory": atLevel(100m).Inventory = (-1m).ToWire(); break;
+            case "negative entry notional": atLevel(99m).EntryNotional = (-1m).ToWire(); break;
             case "target change without time": atLevel(99m).TargetHistory[0].At = null; break;
             case "retired id blank": snapshot.RetiredIds[0].Id = " "; break;
             case "retired id missing": snapshot.RetiredIds[0].Id = ""; break;

@@ -51,7 +51,7 @@ internal static class SnapshotValidation
         NotNegative(slot.Version, path + ".Version");
         NotNegative(slot.RoundTrips, path + ".RoundTrips");
         Amount(slot.Inventory, path + ".Inventory", nonNegative: true);
-        Amount(slot.EntryNotional, path + ".EntryNotional", nonNegative: false);
+        Amount(slot.EntryNotional, path + ".EntryNotional", nonNegative: true); // prices are positive: a held quantity never costs less than nothing
         Amount(slot.EntryFees, path + ".EntryFees", nonNegative: false);
         foreach ((DecimalValue? value, string name) in new[]
         {
