@@ -172,6 +172,9 @@ public sealed partial class SuperPositionManager
     /// <summary>Completes when every event raised before the call has been delivered to the subscribers.</summary>
     public Task FlushEventsAsync() => _events.FlushAsync();
 
+    /// <summary>Whether queued events have no drain to deliver them (tests check it after each call returns).</summary>
+    internal bool EventDeliveryStalled => _events.IsStalled;
+
     private Slot[] SlotsByKey()
     {
         Slot[] slots = [.. _slots.Values];

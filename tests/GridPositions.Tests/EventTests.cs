@@ -132,4 +132,76 @@ public class EventTests
         grid.OpenFilled(100m);
         await grid.Manager.FlushEventsAsync().WaitAsync(s_hangGuard);
     }
+
+    /// <summary>
+    /// Every public call that queues events schedules their delivery before it returns: none waits for a later call
+    /// (or a flush) to be delivered. Checked after each call of a run that raises every kind of event.
+    /// </summary>
+    [Fact]
+    public async Task EveryCallThatQueuesEvents_StartsTheirDelivery_BeforeItReturns()
+    {
+        var grid = new TestGrid();
+        var kinds = new HashSet<string>();
+        void Seen(object? sender, PositionEventArgs e) { lock (kinds) { kinds.Add(e.GetType().Name); } }
+        SuperPositionManager m = grid.Manager;
+        m.SlotChanged += Seen; m.FillApplied += Seen; m.RoundTripCompleted += Seen; m.InputRejected += Seen; m.UpdateExpired += Seen; m.TargetsChanged += Seen;
+        void Step(string call, Action act)
+        {
+            act();
+            Assert.False(m.EventDeliveryStalled, $"{call} returned with its events queued and no delivery started");
+        }
+
+        OrderAction open = default;
+        Step("ClaimSlot", () => open = grid.ClaimOpen(100m, 2m));
+        Step("ApplyActionResults", () => m.ApplyActionResults([OrderActionResult.Placed(open, "O1")]));
+        Step("OnOrderUpdate", () => grid.Update(open, "O1", OrderStatus.Filled, 2m, quote: 200m));
+        Step("OnOrderUpdate (parked)", () => m.OnOrderUpdate(new OrderUpdate { OrderId = "EARLY", Status = OrderStatus.New }));
+        Step("OnOrderUpdate (rejected)", () => grid.Update(open, "O2", OrderStatus.Filled, 2m));
+        grid.Time.Advance(grid.Options.ParkedUpdateTimeToLive);
+        Step("ExpireParkedUpdates", () => Assert.Equal(1, m.ExpireParkedUpdates()));
+        Step("ModifyTargets", () => m.ModifyTargets(new ModifyRequest(100m, 95m, 110m, "bracket")));
+        PositionLease modify = null!;
+        Step("BeginModify", () => modify = m.BeginModify(new ModifyRequest(100m, 96m, null, "tighten")));
+        Step("CompleteModify", () => m.CompleteModify(modify));
+        CloseStart close = null!;
+        Step("BeginClose", () => close = m.BeginClose(new CloseRequest(100m)));
+        OrderAction closing = default;
+        Step("ClaimCloseOrder", () => closing = m.ClaimCloseOrder(close.Lease!, 101m).Action!.Value);
+        Step("ApplyActionResults (close)", () => m.ApplyActionResults([OrderActionResult.Placed(closing, "C1")]));
+        Step("OnOrderUpdate (round trip)", () => grid.Update(closing, "C1", OrderStatus.Filled, 2m, quote: 202m));
+        OrderAction lost = default;
+        Step("ClaimSlot (to reconcile)", () => lost = grid.ClaimOpen(99m));
+        Step("ApplyActionResults (ambiguous)", () => m.ApplyActionResults([OrderActionResult.Ambiguous(lost, "timeout")]));
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod);
+        Step("Reconcile", () => m.Reconcile(m.BeginReconciliation(), new ExchangeSnapshot(grid.Time.GetUtcNow(), [])));
+        Step("CloseAll", () => m.CloseAll());
+
+        await m.FlushEventsAsync();
+        Assert.Equal(
+            ["FillAppliedEventArgs", "InputRejectedEventArgs", "RoundTripCompletedEventArgs", "SlotChangedEventArgs", "TargetsChangedEventArgs", "UpdateExpiredEventArgs"],
+            kinds.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>An event nobody listens for is not queued: it costs nothing and takes no number from those that are published.</summary>
+    [Fact]
+    public async Task EventsNobodyListensFor_AreNotQueued_SoThePublishedOnesAreNumberedWithoutGaps()
+    {
+        var grid = new TestGrid();
+        var sequences = new List<long>();
+        grid.Manager.SlotChanged += (_, e) => sequences.Add(e.Sequence); // the only subscriber
+        grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "EARLY", Status = OrderStatus.New });
+        grid.Time.Advance(grid.Options.ParkedUpdateTimeToLive);
+        grid.Manager.ExpireParkedUpdates();                                   // UpdateExpired: nobody listens
+        OrderAction open = grid.ClaimOpen(100m);                              // SlotChanged
+        grid.Update(open, grid.Place(open), OrderStatus.Filled, 1m);         // SlotChanged twice; FillApplied: nobody listens
+        grid.Update(open, "OTHER", OrderStatus.Filled, 1m);                  // InputRejected: nobody listens
+        grid.Manager.ModifyTargets(new ModifyRequest(100m, 95m, null, "stop")); // SlotChanged; TargetsChanged: nobody listens
+        OrderAction close = grid.ClaimClose(100m, 101m);                      // SlotChanged
+        grid.Update(close, grid.Place(close), OrderStatus.Filled, 1m);       // SlotChanged twice; RoundTripCompleted: nobody listens
+
+        await grid.Manager.FlushEventsAsync();
+
+        Assert.True(sequences.Count >= 7, $"{sequences.Count} slot changes");
+        Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
+    }
 }

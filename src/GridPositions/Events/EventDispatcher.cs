@@ -43,6 +43,18 @@ internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action 
         return done.Task;
     }
 
+    /// <summary>Whether events wait with no drain to deliver them: after a call returns, that is a call that forgot to schedule.</summary>
+    internal bool IsStalled
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _queue.Count > 0 && !_draining;
+            }
+        }
+    }
+
     /// <summary>Starts a drain if anything is queued and none is running. Call with no manager lock held.</summary>
     public void Schedule()
     {
