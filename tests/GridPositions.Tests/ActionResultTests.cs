@@ -266,4 +266,23 @@ public class ActionResultTests
         Assert.Contains($"results[1].{field}", error.Message, StringComparison.Ordinal);
         Assert.Equal(SlotStatus.PendingPlace, grid.Slot(100m).Status); // the good one was not applied either
     }
+
+    [Fact]
+    public async Task APlacedResultNamingAnotherSlotsOrderId_IsRejected_AndSurfacedWithTheResult()
+    {
+        var grid = new TestGrid();
+        var rejected = new List<InputRejectedEventArgs>();
+        grid.Manager.InputRejected += (_, e) => { lock (rejected) { rejected.Add(e); } };
+        OrderAction first = grid.ClaimOpen(100m), second = grid.ClaimOpen(99m);
+        grid.Place(first, "X1");
+
+        ResultOutcome outcome = grid.Manager.ApplyActionResults([OrderActionResult.Placed(second, "X1")])[0];
+
+        const string Detail = "order id X1 belongs to slot 100.00's order; the result for slot 99.00 cannot take it";
+        Assert.Equal(new ResultOutcome(InputDisposition.Rejected, null, Detail), outcome);
+        Assert.Null(grid.Slot(99m).Order!.OrderId);
+        await grid.Manager.FlushEventsAsync();
+        InputRejectedEventArgs e = Assert.Single(rejected);
+        Assert.Equal((Detail, "X1", (OrderUpdate?)null), (e.Reason, e.Result?.OrderId, e.Update));
+    }
 }

@@ -103,9 +103,11 @@ public class LeaseRulesTests
     }
 
     [Fact]
-    public void APositionClosedDuringAModify_EndsTheLease_SayingWhy()
+    public async Task APositionClosedDuringAModify_EndsTheLease_SayingWhy_AndAnnouncesIt()
     {
         var grid = new TestGrid();
+        var seen = new List<SlotView>();
+        grid.Manager.SlotChanged += (_, e) => seen.Add(e.Slot);
         grid.OpenFilled(100m, quantity: 2m);
         OrderAction close = grid.ClaimClose(100m, 101m, quantity: 2m);
         string closeId = grid.Place(close);
@@ -116,6 +118,8 @@ public class LeaseRulesTests
 
         Assert.Equal("The position at 100.00 was closed while its targets were being modified.", error.Message);
         Assert.Equal(LeaseKind.None, grid.Slot(100m).Lease);
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal((LeaseKind.Modify, LeaseKind.None), (seen[^2].Lease, seen[^1].Lease)); // the fill left the lease; the refusal ended it
     }
 
     [Fact]
@@ -174,5 +178,75 @@ public class LeaseRulesTests
         var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.ModifyTargets(new ModifyRequest(100m, 95m, null, "stop")));
 
         Assert.StartsWith("TakeProfit 101 must be above the entry price 101 of the long position at 100.00.", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A grid whose leases outlast an unanswered claim, and a long position of 1 at 100.</summary>
+    private static TestGrid LongLeases()
+    {
+        var grid = new TestGrid(options: new PositionManagerOptions
+        {
+            Symbol = "BTCUSDT",
+            TickSize = 0.01m,
+            QuantityStep = 0.001m,
+            LeaseTimeout = TimeSpan.FromMinutes(5),
+        });
+        grid.OpenFilled(100m);
+        return grid;
+    }
+
+    [Fact]
+    public void ACloseOrderClaimThatOutlivedItsTimeout_IsFoundAmbiguous_ByTheLeaseHoldersNextClaim()
+    {
+        TestGrid grid = LongLeases();
+        PositionLease lease = grid.Manager.BeginClose(new CloseRequest(100m)).Lease!;
+        OrderAction unanswered = grid.Manager.ClaimCloseOrder(lease, 101m).Action!.Value; // the executor never reports
+        grid.Time.Advance(grid.Options.PendingClaimTimeout);
+
+        var error = Assert.Throws<OrderInFlightException>(() => grid.Manager.ClaimCloseOrder(lease, 101m));
+
+        Assert.Equal($"Slot 100.00 still has order {unanswered.ClientOrderId} (Unknown); its cancel or result must land before the closing order.", error.Message);
+        Assert.Equal((SlotStatus.Unknown, 1L), (grid.Slot(100m).Status, grid.Manager.Counters.ClaimsLapsed));
+        Assert.True(lease.IsHeld);
+    }
+
+    [Fact]
+    public void ACancelClaimThatOutlivedItsTimeout_IsGivenBack_SoTheLeaseHolderCanClaimTheCancelAgain()
+    {
+        TestGrid grid = LongLeases();
+        OrderAction resting = grid.ClaimClose(100m, 105m);
+        grid.Place(resting);
+        CloseStart start = grid.Manager.BeginClose(new CloseRequest(100m));
+        OrderAction first = start.CancelFirst!.Value;                          // the executor never reports
+        grid.Time.Advance(grid.Options.PendingClaimTimeout);
+
+        ClaimResult again = grid.Manager.ClaimCancel(start.Lease!);
+
+        Assert.Equal(ClaimRejection.None, again.Rejection);
+        Assert.True(again.Action.ClaimToken > first.ClaimToken);
+        Assert.Equal((SlotStatus.PendingCancel, 1L), (grid.Slot(100m).Status, grid.Manager.Counters.ClaimsLapsed));
+    }
+
+    [Fact]
+    public void AModifyNamingOnlyTheTakeProfit_StillChecksTheCurrentStopLoss()
+    {
+        (TestGrid grid, OrderAction open, string id) = HalfFilled();
+        grid.Manager.ModifyTargets(new ModifyRequest(100m, 99.5m, null, "stop"));
+        grid.Update(open, id, OrderStatus.Filled, 2m, quote: 199m); // the rest fills at 99: entry 99.5, the stop no longer below it
+
+        var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.ModifyTargets(new ModifyRequest(100m, null, 105m, "take profit")));
+
+        Assert.StartsWith("StopLoss 99.5 must be below the entry price 99.5 of the long position at 100.00.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANewTakeProfit_ReplacesTheCurrentOneInTheCheck()
+    {
+        (TestGrid grid, _, _) = HalfFilled();
+        grid.Manager.ModifyTargets(new ModifyRequest(100m, null, 101m, "take profit"));
+
+        var error = Assert.Throws<ArgumentException>("request", () => grid.Manager.ModifyTargets(new ModifyRequest(100m, null, 99.5m, "lower take profit")));
+
+        Assert.StartsWith("TakeProfit 99.5 must be above the entry price 100 of the long position at 100.00.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(101m, grid.Slot(100m).TakeProfit);
     }
 }

@@ -77,4 +77,19 @@ public class ReconciliationTimingTests
         Assert.Contains("changed after the reconciliation began", Assert.Single(report.Findings).Detail, StringComparison.Ordinal);
         Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
     }
+
+    [Fact]
+    public void AmbiguousPlacesInOneBatch_AreAmbiguousFromTheirResult_NotFromTheirClaim()
+    {
+        var grid = new TestGrid();
+        OrderAction a = grid.ClaimOpen(100m), b = grid.ClaimOpen(99m);
+        grid.Time.Advance(TimeSpan.FromSeconds(20)); // the executor's calls took a while
+        grid.Manager.ApplyActionResults([OrderActionResult.Ambiguous(a, "timeout"), OrderActionResult.Ambiguous(b, "timeout")]);
+        grid.Time.Advance(grid.Options.AmbiguousPlaceGracePeriod - TimeSpan.FromSeconds(10)); // past the grace since the claims, not since the results
+
+        ReconciliationReport report = ReconcileEmpty(grid, grid.Manager.BeginReconciliation(), grid.Time.GetUtcNow());
+
+        Assert.Equal([FindingKind.Deferred, FindingKind.Deferred], report.Findings.Select(f => f.Kind));
+        Assert.Equal([SlotStatus.Unknown, SlotStatus.Unknown], new[] { grid.Slot(100m).Status, grid.Slot(99m).Status });
+    }
 }

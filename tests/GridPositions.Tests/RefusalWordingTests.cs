@@ -101,4 +101,21 @@ public class RefusalWordingTests
         Assert.All(outcomes, o => Assert.Equal(InputDisposition.Applied, o.Disposition));
         Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "X15", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 0.5m }));
     }
+
+    [Fact]
+    public async Task AnUpdateWhoseIdsConflictWithTheLiveOrder_IsRejected_NamingBothPairs()
+    {
+        var grid = new TestGrid();
+        var rejected = new List<string>();
+        grid.Manager.InputRejected += (_, e) => rejected.Add(e.Reason);
+        OrderAction open = grid.ClaimOpen(100m, 2m);
+        grid.Place(open, "X1");
+
+        InputDisposition disposition = grid.Update(open, "X2", OrderStatus.PartiallyFilled, 1m); // its client id, another exchange id
+
+        Assert.Equal(InputDisposition.Rejected, disposition);
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal([$"update ids (X2, {open.ClientOrderId}) conflict with slot 100.00 order (X1, {open.ClientOrderId})"], rejected);
+        Assert.Equal(0m, grid.Slot(100m).Inventory);
+    }
 }

@@ -37,4 +37,16 @@ public class RoutingRulesTests
         Assert.Equal((1L, 0), (restored.Counters.UpdatesExpired, restored.ParkedUpdateCount));
         Assert.True(restored.CheckInvariants().Holds);
     }
+
+    [Fact]
+    public void ParkedUpdatesRestoredFromASnapshot_AreCountedAtOnce()
+    {
+        var grid = new TestGrid();
+        grid.Manager.OnOrderUpdate(new OrderUpdate { OrderId = "EARLY-1", Status = OrderStatus.New });
+        grid.Manager.OnOrderUpdate(new OrderUpdate { ClientOrderId = "early-2", Status = OrderStatus.New });
+
+        SuperPositionManager restored = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), grid.Options, grid.Time);
+
+        Assert.Equal(2, restored.ParkedUpdateCount); // read without the lock: the restore must publish it
+    }
 }

@@ -163,4 +163,22 @@ public class SlotRulesTests
         Assert.Equal(SlotStatus.PendingPlace, grid.Slot(100m).Status);
         Assert.Equal(0, grid.Manager.Counters.ClaimsLapsed);
     }
+
+    /// <summary>A cancel given back leaves the order as it was before the cancel was claimed, even one the exchange had accepted first.</summary>
+    [Fact]
+    public void ACancelGivenBack_LeavesNoTraceInTheStoredOrder()
+    {
+        var grid = new TestGrid();
+        OrderAction live = grid.ClaimOpen(100m);
+        grid.Place(live, "X1");
+        Wire.SlotOrder before = grid.Manager.CreateSnapshot().Slots.Single().Order.Clone();
+        OrderAction cancel = grid.Claim(ClaimRequest.Cancel(100m));
+        grid.Manager.ApplyActionResults([OrderActionResult.Canceled(cancel)]);                // accepted...
+        grid.Manager.ApplyActionResults([OrderActionResult.Failed(cancel, "unknown order")]);  // ...then reported failed after all
+
+        Wire.SlotOrder after = grid.Manager.CreateSnapshot().Slots.Single().Order;
+
+        Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
+        Assert.Equal(before, after);
+    }
 }

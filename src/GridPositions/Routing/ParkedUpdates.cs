@@ -37,6 +37,7 @@ internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
     public void Restore(ParkedEntry entry)
     {
         _entries.AddLast(entry);
+        // Stryker disable once Statement : the restore's re-drive pass (TakeWhere) publishes again after the last entry; RoutingRulesTests fails if neither does
         Publish();
     }
 

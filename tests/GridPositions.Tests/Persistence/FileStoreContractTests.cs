@@ -81,10 +81,14 @@ public class FileStoreContractTests
         store.StartSegment(1);
         store.Dispose();
         store.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => store.Recover());
-        Assert.Throws<ObjectDisposedException>(() => store.Append([Record(1)]));
-        Assert.Throws<ObjectDisposedException>(() => store.StartSegment(2));
-        Assert.Throws<ObjectDisposedException>(() => store.Checkpoint(Snapshot(1)));
+        // Each verb says the store is disposed (not that a file is closed) before it looks at its arguments.
+        string name = typeof(FilePositionStore).FullName!;
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Recover()).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Append([Record(1)])).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Append(null!)).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.StartSegment(2)).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Checkpoint(Snapshot(1))).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Checkpoint(null!)).ObjectName);
         using FilePositionStore again = FilePositionStore.Open(dir.Path); // the directory lock was released
     }
 
