@@ -184,10 +184,10 @@ public sealed partial class SuperPositionManager
 
     private OrderRole RoleOf(OrderSide side) => side == _openingSide ? OrderRole.Open : OrderRole.Close;
 
-    /// <summary>Phase 2 is about to change (or has just changed, under the slot's lock) a slot's ids: until phase 3 re-indexes them, the index may trail the slot.</summary>
-    private void OpenIndexWindow() => Interlocked.Increment(ref _indexWindows);
+    /// <summary>Phase 2 is about to change (or has just changed, under the slot's lock) a slot's ids: until phase 3 re-indexes them, the index may trail the slot. Only <see cref="Operations.Operation"/> calls it.</summary>
+    internal void OpenIndexWindow() => Interlocked.Increment(ref _indexWindows);
 
-    private void CloseIndexWindow() => Interlocked.Decrement(ref _indexWindows);
+    internal void CloseIndexWindow() => Interlocked.Decrement(ref _indexWindows);
 
     private static string ToBase36(long value)
     {

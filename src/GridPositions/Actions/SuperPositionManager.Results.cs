@@ -1,4 +1,5 @@
 using System.Buffers;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -79,8 +80,25 @@ public sealed partial class SuperPositionManager
 
     private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now)
     {
+        var op = new Operation(this);
+        try
+        {
+            ApplyResults(results, outcomes, keys, slots, touched, now, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+
+        if (_log is not null)
+        {
+            LogOrphans(outcomes[..results.Length]);
+        }
+    }
+
+    private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now, ref Operation op)
+    {
         int count = results.Length;
-        List<OrderUpdate>? redrive = null;
         // Phase 1: resolve each result to its slot. A place whose exchange id another slot's order has (live or
         // remembered) is refused here, where the indexes are stable: no id may belong to two slots (its key becomes -1).
         lock (_sync)
@@ -100,7 +118,7 @@ public sealed partial class SuperPositionManager
 
         // Phase 2: one slot at a time. The slot re-validates the claim token: it may have moved on since phase 1.
         // The whole batch is one index window (opened before any slot changes, closed after phase 3).
-        OpenIndexWindow();
+        op.OpenIndexWindow();
         bool anyTouched = false;
         for (int i = 0; i < count; i++)
         {
@@ -110,7 +128,7 @@ public sealed partial class SuperPositionManager
                 continue;
             }
 
-            outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i]);
+            outcomes[i] = ApplyResult(results[i], slots[i], now, ref touched[i], ref op);
             anyTouched |= touched[i].NeedsIndexSync;
         }
 
@@ -123,23 +141,17 @@ public sealed partial class SuperPositionManager
                 {
                     if (touched[i].NeedsIndexSync)
                     {
-                        SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref redrive);
+                        SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref op);
                     }
                 }
             }
         }
 
-        CloseIndexWindow();
+        op.CloseIndexWindow();
         _counters.CountResults(outcomes[..count]);
-
-        AfterOperation(redrive);
-        if (_log is not null)
-        {
-            LogOrphans(outcomes[..count]);
-        }
     }
 
-    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects)
+    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref Operation op)
     {
         if (result.Action.ClaimToken == 0)
         {
@@ -158,7 +170,7 @@ public sealed partial class SuperPositionManager
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
-            PublishEffects_NeedsSlotLock(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects, ref op);
             if (outcome.Disposition == InputDisposition.Rejected)
             {
                 PublishRejected(effects.Detail!, null, result);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using GridPositions.Diagnostics;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -26,31 +27,37 @@ public sealed partial class SuperPositionManager
         ArgumentNullException.ThrowIfNull(requests);
         ClaimRequest[] batch = [.. requests]; // the caller's list is read here, never under the lock
         var results = new ClaimResult[batch.Length];
-        List<OrderUpdate>? redrive = null;
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
         DateTimeOffset now = _time.GetUtcNow();
-        lock (_sync)
+        var op = new Operation(this);
+        try
         {
-            for (int i = 0; i < results.Length; i++)
+            lock (_sync)
             {
-                results[i] = Claim_NeedsGlobalLock(batch[i], now, ref redrive);
+                for (int i = 0; i < results.Length; i++)
+                {
+                    results[i] = Claim_NeedsGlobalLock(batch[i], now, ref op);
+                }
+            }
+
+            foreach (ClaimResult result in results)
+            {
+                _counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
             }
         }
-
-        foreach (ClaimResult result in results)
+        finally
         {
-            _counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
+            op.Dispose(); // a claim is on disk before it is returned
         }
 
-        AfterOperation(redrive);
         return results;
     }
 
     /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
     public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
 
-    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref List<OrderUpdate>? redrive)
+    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref Operation op)
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         if (ValidateClaim(request) is { } problem)
@@ -60,11 +67,11 @@ public sealed partial class SuperPositionManager
 
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         return request.Type == OrderActionType.Place
-            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref redrive)
-            : ClaimCancel_NeedsGlobalLock(request, key, now);
+            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref op)
+            : ClaimCancel_NeedsGlobalLock(request, key, now, ref op);
     }
 
-    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref List<OrderUpdate>? redrive)
+    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
         if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
         {
@@ -82,14 +89,14 @@ public sealed partial class SuperPositionManager
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
             _slots.TryAdd(key, slot);
-            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now);
+            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now, ref op);
         }
 #endif
 
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
         lock (slot.Sync)
         {
-            LapseClaims_NeedsSlotLock(slot, now);
+            LapseClaims_NeedsSlotLock(slot, now, ref op);
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
@@ -117,7 +124,7 @@ public sealed partial class SuperPositionManager
                 slot.StopLossFraction = request.StopLossFraction;
             }
 
-            SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         if (isNew)
@@ -128,7 +135,7 @@ public sealed partial class SuperPositionManager
         _index.AddClientId(action.ClientOrderId, slot);
         if (_parked.Count > 0)
         {
-            TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref redrive);
+            TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref op);
         }
 
         return ClaimResult.Accepted(request, action);
@@ -136,7 +143,7 @@ public sealed partial class SuperPositionManager
 
 #if FAULT_INJECTION
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
-    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now)
+    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref Operation op)
     {
         lock (slot.Sync)
         {
@@ -155,7 +162,7 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
             slot.BeginOrder_NeedsLock(action, role, now);
-            SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         _index.AddClientId(action.ClientOrderId, slot);
@@ -163,7 +170,7 @@ public sealed partial class SuperPositionManager
     }
 #endif
 
-    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now)
+    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
@@ -172,7 +179,7 @@ public sealed partial class SuperPositionManager
 
         lock (slot.Sync)
         {
-            LapseClaims_NeedsSlotLock(slot, now);
+            LapseClaims_NeedsSlotLock(slot, now, ref op);
             OrderAction action = default;
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
@@ -186,13 +193,13 @@ public sealed partial class SuperPositionManager
             }
 
             _nextClaimToken++;
-            SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
             return ClaimResult.Accepted(request, action);
         }
     }
 
     /// <summary>Ends the slot's claims that outlived their lease or the pending-claim timeout, recording the change.</summary>
-    private void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now)
+    private void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now, ref Operation op)
     {
         if (!slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
         {
@@ -200,7 +207,7 @@ public sealed partial class SuperPositionManager
         }
 
         _counters.Increment(Counter.ClaimsLapsed);
-        SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
     }
 
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>

@@ -1,3 +1,4 @@
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -95,11 +96,11 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
-    private void PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects)
+    private void PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects, ref Operation op)
     {
         if (effects.Changed)
         {
-            SlotChanged_NeedsSlotLock(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         if (effects.HasFill && FillApplied is not null)
@@ -138,10 +139,10 @@ public sealed partial class SuperPositionManager
     /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
     /// (memory only), and queues SlotChanged.
     /// </summary>
-    private void SlotChanged_NeedsSlotLock(Slot slot)
+    private void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
     {
         slot.ChangedEpoch = Volatile.Read(ref _epoch);
-        Journal_NeedsSlotLock(slot);
+        Journal_NeedsSlotLock(slot, ref op);
         if (SlotChanged is null)
         {
             return;

@@ -1,4 +1,5 @@
 using GridPositions.Leases;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -34,6 +35,19 @@ public sealed partial class SuperPositionManager
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         ValidateExchangeQuantity(request.ExchangeQuantity, nameof(request));
         DateTimeOffset now = _time.GetUtcNow();
+        var op = new Operation(this);
+        try
+        {
+            return BeginCloseCore(request, key, now, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    private CloseStart BeginCloseCore(in CloseRequest request, long key, DateTimeOffset now, ref Operation op)
+    {
         PositionConflictException? conflict = null;
         CloseStart start;
         lock (_sync)
@@ -49,7 +63,7 @@ public sealed partial class SuperPositionManager
             slot ??= new Slot(key, _grid.ToPrice(key));
             lock (slot.Sync)
             {
-                LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now, ref op);
                 conflict = slot.LeaseConflict_NeedsLock(now);
 #if FAULT_INJECTION
                 if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
@@ -62,7 +76,7 @@ public sealed partial class SuperPositionManager
                 }
 #endif
                 start = conflict is null
-                    ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now)
+                    ? BeginClose_NeedsLocks(slot, request.ExchangeQuantity, now, ref op)
                     : new CloseStart(CloseStatus.AlreadyFlat, null, null, null);
             }
 
@@ -73,11 +87,10 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        AfterOperation(null);
         return conflict is null ? start : throw conflict;
     }
 
-    private CloseStart BeginClose_NeedsLocks(Slot slot, decimal? exchangeQuantity, DateTimeOffset now)
+    private CloseStart BeginClose_NeedsLocks(Slot slot, decimal? exchangeQuantity, DateTimeOffset now, ref Operation op)
     {
         PositionMismatch? mismatch = null;
         if (slot.Status == SlotStatus.Free && exchangeQuantity is { } onExchange)
@@ -89,7 +102,7 @@ public sealed partial class SuperPositionManager
         {
             if (mismatch is not null)
             {
-                SlotChanged_NeedsSlotLock(slot);
+                SlotChanged_NeedsSlotLock(slot, ref op);
             }
 
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
@@ -106,7 +119,7 @@ public sealed partial class SuperPositionManager
             cancel = action;
         }
 
-        SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
         return new CloseStart(CloseStatus.Started, lease, cancel, mismatch);
     }
 
@@ -144,6 +157,19 @@ public sealed partial class SuperPositionManager
         _grid.GetTicks(price, nameof(price));
         ValidateExchangeQuantity(exchangeQuantity, nameof(exchangeQuantity));
         DateTimeOffset now = _time.GetUtcNow();
+        var op = new Operation(this);
+        try
+        {
+            return ClaimCloseOrderCore(lease, price, exchangeQuantity, now, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    private CloseOrder ClaimCloseOrderCore(PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now, ref Operation op)
+    {
         Exception? refused = null;
         CloseOrder result = new(null, null);
         lock (_sync)
@@ -151,13 +177,13 @@ public sealed partial class SuperPositionManager
             Slot slot = LeasedSlot(lease);
             lock (slot.Sync)
             {
-                LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now, ref op);
                 refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
                     : slot.Status != SlotStatus.Free ? new OrderInFlightException(slot.Price, slot.Order.ClientOrderId, slot.Status)
                     : null;
                 if (refused is null)
                 {
-                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, now);
+                    result = ClaimCloseOrder_NeedsLocks(slot, lease, price, exchangeQuantity, now, ref op);
                 }
             }
 
@@ -167,11 +193,10 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        AfterOperation(null);
         return refused is null ? result : throw refused;
     }
 
-    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now)
+    private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now, ref Operation op)
     {
         PositionMismatch? mismatch = exchangeQuantity is { } onExchange ? AdjustToExchange_NeedsSlotLock(slot, onExchange) : null;
         OrderAction? action = null;
@@ -185,7 +210,7 @@ public sealed partial class SuperPositionManager
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
-        SlotChanged_NeedsSlotLock(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
         return new CloseOrder(action, mismatch);
     }
 
@@ -206,6 +231,19 @@ public sealed partial class SuperPositionManager
         }
 
         DateTimeOffset now = _time.GetUtcNow();
+        var op = new Operation(this);
+        try
+        {
+            return ClaimCancelCore(lease, now, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    private ClaimResult ClaimCancelCore(PositionLease lease, DateTimeOffset now, ref Operation op)
+    {
         var request = ClaimRequest.Cancel(lease.SlotPrice);
         ClaimResult result = default;
         LeaseLostException? lost = null;
@@ -214,7 +252,7 @@ public sealed partial class SuperPositionManager
             Slot slot = LeasedSlot(lease);
             lock (slot.Sync)
             {
-                LapseClaims_NeedsSlotLock(slot, now);
+                LapseClaims_NeedsSlotLock(slot, now, ref op);
                 if (!HoldsLease_NeedsSlotLock(slot, lease, now))
                 {
                     lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
@@ -226,13 +264,12 @@ public sealed partial class SuperPositionManager
                 else
                 {
                     _nextClaimToken++;
-                    SlotChanged_NeedsSlotLock(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                     result = ClaimResult.Accepted(request, action);
                 }
             }
         }
 
-        AfterOperation(null);
         if (lost is not null)
         {
             throw lost;
@@ -329,20 +366,26 @@ public sealed partial class SuperPositionManager
     {
         Slot slot = LeasedSlot(lease);
         DateTimeOffset now = _time.GetUtcNow();
-        lock (slot.Sync)
+        var op = new Operation(this);
+        try
         {
-            if (slot.EndLease_NeedsLock(lease.FencingToken))
+            lock (slot.Sync)
             {
-                if (slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
+                if (slot.EndLease_NeedsLock(lease.FencingToken))
                 {
-                    _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
-                }
+                    if (slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
+                    {
+                        _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
+                    }
 
-                SlotChanged_NeedsSlotLock(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
+                }
             }
         }
-
-        AfterOperation(null);
+        finally
+        {
+            op.Dispose();
+        }
     }
 
     /// <summary>Extends <paramref name="lease"/> by <see cref="PositionManagerOptions.LeaseTimeout"/> from now, if it still holds its slot.</summary>
@@ -352,20 +395,27 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         LeaseLostException? lost = null;
         DateTimeOffset expiresAt = now + Settings.LeaseTimeout;
-        lock (slot.Sync)
+        var op = new Operation(this);
+        try
         {
-            if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
+            lock (slot.Sync)
             {
-                lease.ExpiresAt = expiresAt;
-                SlotChanged_NeedsSlotLock(slot);
-            }
-            else
-            {
-                lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
+                {
+                    lease.ExpiresAt = expiresAt;
+                    SlotChanged_NeedsSlotLock(slot, ref op);
+                }
+                else
+                {
+                    lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                }
             }
         }
+        finally
+        {
+            op.Dispose();
+        }
 
-        AfterOperation(null);
         return lost is null ? expiresAt : throw lost;
     }
 

@@ -1,4 +1,5 @@
 using GridPositions.Leases;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -24,35 +25,42 @@ public sealed partial class SuperPositionManager
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
 
-        lock (slot.Sync)
+        var op = new Operation(this);
+        try
         {
-            refused = slot.LeaseConflict_NeedsLock(now);
-            if (refused is null && slot.Position.IsFlat)
+            lock (slot.Sync)
             {
-                refused = new InvalidOperationException($"Slot {slot.Price} holds no position to modify.");
-            }
-            else if (refused is null && CheckTargets_NeedsSlotLock(slot, request.StopLoss, request.TakeProfit) is { } wrong)
-            {
-                refused = new ArgumentException(wrong, nameof(request));
-            }
-
-            if (refused is null)
-            {
-                lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
-                slot.Lease = new LeaseState
+                refused = slot.LeaseConflict_NeedsLock(now);
+                if (refused is null && slot.Position.IsFlat)
                 {
-                    Token = lease.FencingToken,
-                    Kind = LeaseKind.Modify,
-                    ExpiresAt = lease.ExpiresAt,
-                    StopLoss = request.StopLoss,
-                    TakeProfit = request.TakeProfit,
-                    Reason = request.Reason,
-                };
-                SlotChanged_NeedsSlotLock(slot);
+                    refused = new InvalidOperationException($"Slot {slot.Price} holds no position to modify.");
+                }
+                else if (refused is null && CheckTargets_NeedsSlotLock(slot, request.StopLoss, request.TakeProfit) is { } wrong)
+                {
+                    refused = new ArgumentException(wrong, nameof(request));
+                }
+
+                if (refused is null)
+                {
+                    lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
+                    slot.Lease = new LeaseState
+                    {
+                        Token = lease.FencingToken,
+                        Kind = LeaseKind.Modify,
+                        ExpiresAt = lease.ExpiresAt,
+                        StopLoss = request.StopLoss,
+                        TakeProfit = request.TakeProfit,
+                        Reason = request.Reason,
+                    };
+                    SlotChanged_NeedsSlotLock(slot, ref op);
+                }
             }
         }
+        finally
+        {
+            op.Dispose();
+        }
 
-        AfterOperation(null);
         return lease ?? throw refused!;
     }
 
@@ -73,33 +81,40 @@ public sealed partial class SuperPositionManager
 
         Exception? refused = null;
         TargetChange? change = null;
-        lock (slot.Sync)
+        var op = new Operation(this);
+        try
         {
-            LeaseState held = slot.Lease;
-            if (!HoldsLease_NeedsSlotLock(slot, lease, now))
+            lock (slot.Sync)
             {
-                refused = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
-            }
-            else if (slot.Position.IsFlat)
-            {
-                refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
-                slot.EndLease_NeedsLock(lease.FencingToken);
-                SlotChanged_NeedsSlotLock(slot);
-            }
-            else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
-            {
-                refused = new InvalidOperationException($"The targets no longer fit the position: {stale}"); // the lease is kept
-            }
-            else
-            {
-                change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
-                slot.EndLease_NeedsLock(lease.FencingToken);
-                EnqueueTargetsChanged_NeedsSlotLock(slot, change);
-                SlotChanged_NeedsSlotLock(slot);
+                LeaseState held = slot.Lease;
+                if (!HoldsLease_NeedsSlotLock(slot, lease, now))
+                {
+                    refused = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                }
+                else if (slot.Position.IsFlat)
+                {
+                    refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
+                    slot.EndLease_NeedsLock(lease.FencingToken);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
+                }
+                else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
+                {
+                    refused = new InvalidOperationException($"The targets no longer fit the position: {stale}"); // the lease is kept
+                }
+                else
+                {
+                    change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
+                    slot.EndLease_NeedsLock(lease.FencingToken);
+                    EnqueueTargetsChanged_NeedsSlotLock(slot, change);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
+                }
             }
         }
+        finally
+        {
+            op.Dispose();
+        }
 
-        AfterOperation(null);
         return change ?? throw refused!;
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using GridPositions.Operations;
 using GridPositions.Persistence;
 using GridPositions.Slots;
 using GridPositions.Wire;
@@ -10,10 +11,6 @@ public sealed partial class SuperPositionManager
 {
     /// <summary>Stores owned by a manager in this process (weakly: a store nobody holds any more is forgotten).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPositionStore, object> s_storeOwners = [];
-
-    /// <summary>The highest journal sequence the current thread's call recorded; the call waits for it before returning.</summary>
-    [ThreadStatic]
-    private static ulong t_awaitSequence;
 
     private IPositionStore? _store;
     private Journal? _journal;
@@ -109,24 +106,32 @@ public sealed partial class SuperPositionManager
     {
         DateTimeOffset now = _time.GetUtcNow();
         int lapsed = 0;
-        lock (_sync)
+        var op = new Operation(this);
+        try
         {
-            // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
-            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+            lock (_sync)
             {
-                lock (slot.Sync)
+                // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
+                foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
                 {
-                    if (slot.LapseClaimsAtRecovery_NeedsLock(now))
+                    lock (slot.Sync)
                     {
-                        lapsed++;
-                        SlotChanged_NeedsSlotLock(slot);
+                        if (slot.LapseClaimsAtRecovery_NeedsLock(now))
+                        {
+                            lapsed++;
+                            SlotChanged_NeedsSlotLock(slot, ref op);
+                        }
                     }
                 }
             }
+
+            _counters.Add(Diagnostics.Counter.ClaimsLapsed, lapsed);
+        }
+        finally
+        {
+            op.Dispose();
         }
 
-        _counters.Add(Diagnostics.Counter.ClaimsLapsed, lapsed);
-        AfterOperation(null);
         return lapsed;
     }
 
@@ -155,7 +160,7 @@ public sealed partial class SuperPositionManager
     }
 
     /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
-    private void Journal_NeedsSlotLock(Slot slot)
+    private void Journal_NeedsSlotLock(Slot slot, ref Operation op)
     {
         slot.Version++;
         if (_journal is not { } journal)
@@ -169,18 +174,17 @@ public sealed partial class SuperPositionManager
             NextClaimToken = Volatile.Read(ref _nextClaimToken),
             NextClientOrderSequence = Volatile.Read(ref _nextClientSequence),
         };
-        t_awaitSequence = Math.Max(t_awaitSequence, journal.Record(record));
+        op.Recorded(journal.Record(record));
     }
 
-    /// <summary>With no lock held: waits until the current call's records are durable, then checkpoints if due.</summary>
-    private void AwaitDurable()
+    /// <summary>With no lock held: waits until the journal is durable up to <paramref name="sequence"/> (0: nothing to wait for), then checkpoints if due.</summary>
+    internal void AwaitDurable(ulong sequence)
     {
-        if (_journal is not { } journal || t_awaitSequence is not (> 0 and var sequence))
+        if (_journal is not { } journal || sequence == 0)
         {
             return;
         }
 
-        t_awaitSequence = 0;
         journal.WaitDurable(sequence);
         if (Settings.CheckpointEveryRecords > 0
             && journal.RecordsSinceCheckpoint >= Settings.CheckpointEveryRecords

@@ -1,3 +1,4 @@
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -37,12 +38,12 @@ public sealed partial class SuperPositionManager
         public ReconciliationReport Report() => new(_exchange.TakenAt, _findings, _cancels, _queries, _drift);
 
         /// <summary>One slot, under its lock (and the manager's).</summary>
-        public void ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects)
+        public void ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects, ref Operation op)
         {
             // A claim nobody will answer any more lapses first (a place to Unknown, a cancel back to Live), then is settled
             // below; the lapse itself is not a change "after the ticket" (the epoch is read before it).
             bool changedAfterTicket = slot.ChangedEpoch >= _ticket.Epoch;
-            _m.LapseClaims_NeedsSlotLock(slot, _now);
+            _m.LapseClaims_NeedsSlotLock(slot, _now, ref op);
             if (slot.Status == SlotStatus.Free)
             {
                 return;
@@ -72,7 +73,7 @@ public sealed partial class SuperPositionManager
 
             if (onExchange is null)
             {
-                Missing_NeedsSlotLock(slot, ref effects);
+                Missing_NeedsSlotLock(slot, ref effects, ref op);
                 return;
             }
 
@@ -80,7 +81,7 @@ public sealed partial class SuperPositionManager
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
             OrderUpdate report = onExchange.ToUpdate();
             InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
-            _m.PublishEffects_NeedsSlotLock(slot, effects);
+            _m.PublishEffects_NeedsSlotLock(slot, effects, ref op);
             _m.PublishIfRejected(disposition, effects, report);
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
@@ -108,7 +109,7 @@ public sealed partial class SuperPositionManager
         /// Our order is not on the exchange: an ambiguous place that is old enough never arrived (a younger one may still
         /// be in flight, so it waits); anything else must be queried.
         /// </summary>
-        private void Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects)
+        private void Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects, ref Operation op)
         {
             bool ambiguous = slot.Status == SlotStatus.Unknown && slot.Order.OrderId is null && slot.Order.FilledQuantity == 0;
 #if FAULT_INJECTION
@@ -126,7 +127,7 @@ public sealed partial class SuperPositionManager
                 string clientOrderId = slot.Order.ClientOrderId;
                 slot.ResolveNeverPlaced_NeedsLock(ref effects);
                 AddRaw(FindingKind.NeverPlaced, slot.Price, null, clientOrderId, "the ambiguous place never reached the exchange; the slot is free");
-                _m.SlotChanged_NeedsSlotLock(slot);
+                _m.SlotChanged_NeedsSlotLock(slot, ref op);
                 return;
             }
 
@@ -136,7 +137,7 @@ public sealed partial class SuperPositionManager
         }
 
         /// <summary>Exchange orders no slot accounted for: known finished ones, ours to adopt or cancel, foreign ones.</summary>
-        public void ReconcileUnknownOrders_NeedsGlobalLock(ref List<OrderUpdate>? redrive)
+        public void ReconcileUnknownOrders_NeedsGlobalLock(ref Operation op)
         {
             foreach (ExchangeOrder order in _exchange.OpenOrders.Concat(_exchange.RecentlyClosedOrders ?? []))
             {
@@ -156,7 +157,7 @@ public sealed partial class SuperPositionManager
                         AddFor(FindingKind.FinishedButOpenOnExchange, known.Price, order, "the slot saw this order finish, but it is open on the exchange; cancel it");
                     }
                 }
-                else if (ours && open && TryAdopt_NeedsGlobalLock(order, ref redrive))
+                else if (ours && open && TryAdopt_NeedsGlobalLock(order, ref op))
                 {
                     // Stryker disable once Statement : the branches below are else-ifs of this one
                     continue;
@@ -180,7 +181,7 @@ public sealed partial class SuperPositionManager
         }
 
         /// <summary>An open order of ours that no slot knows, opening at a free flat level: that slot takes it.</summary>
-        private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref List<OrderUpdate>? redrive)
+        private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref Operation op)
         {
             if (order.Side != _m._openingSide || !_m._grid.TryGetTicks(order.Price, out long key) || !_m._grid.IsValidQuantity(order.Quantity)
                 || !Fills.Amounts.ProductFits(order.Price, order.Quantity))
@@ -205,7 +206,7 @@ public sealed partial class SuperPositionManager
                 OrderUpdate report = order.ToUpdate();
                 disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
                 effects.Changed = true;
-                _m.PublishEffects_NeedsSlotLock(slot, effects);
+                _m.PublishEffects_NeedsSlotLock(slot, effects, ref op);
                 _m.PublishIfRejected(disposition, effects, report);
                 _m.CountReconciled(disposition, effects);
             }
@@ -216,7 +217,7 @@ public sealed partial class SuperPositionManager
             }
 
             _m._index.AddClientId(order.ClientOrderId!, slot);
-            _m.SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+            _m.SyncIndex_NeedsGlobalLock(slot, effects, ref op);
             // A refused report still leaves the order with the slot (it must not be orphaned); its fill waits for a report the slot can book.
             AddFor(FindingKind.Adopted, slot.Price, order, disposition == InputDisposition.Rejected
                 ? $"an open order of ours no slot knew; slot {slot.Price} adopted it, but refused its report: {effects.Detail}"

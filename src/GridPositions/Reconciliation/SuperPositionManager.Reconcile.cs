@@ -1,3 +1,4 @@
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -42,28 +43,34 @@ public sealed partial class SuperPositionManager
         }
 
         var run = new ReconciliationRun(this, ticket, exchange, _time.GetUtcNow());
-        List<OrderUpdate>? redrive = null;
-        lock (_sync)
+        var op = new Operation(this);
+        try
         {
-            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
+            lock (_sync)
             {
-                SlotEffects effects = default;
-                lock (slot.Sync)
+                foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
                 {
-                    run.ReconcileSlot_NeedsLocks(slot, ref effects);
+                    SlotEffects effects = default;
+                    lock (slot.Sync)
+                    {
+                        run.ReconcileSlot_NeedsLocks(slot, ref effects, ref op);
+                    }
+
+                    if (effects.NeedsIndexSync)
+                    {
+                        SyncIndex_NeedsGlobalLock(slot, effects, ref op);
+                    }
                 }
 
-                if (effects.NeedsIndexSync)
-                {
-                    SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
-                }
+                run.ReconcileUnknownOrders_NeedsGlobalLock(ref op);
+                run.ComparePositions_NeedsGlobalLock();
             }
-
-            run.ReconcileUnknownOrders_NeedsGlobalLock(ref redrive);
-            run.ComparePositions_NeedsGlobalLock();
+        }
+        finally
+        {
+            op.Dispose();
         }
 
-        AfterOperation(redrive);
         ReconciliationReport report = run.Report();
         if (_log is not null)
         {

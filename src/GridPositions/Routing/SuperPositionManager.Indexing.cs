@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GridPositions.Diagnostics;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
 namespace GridPositions;
@@ -11,7 +12,7 @@ public sealed partial class SuperPositionManager
     /// The slot is re-read here (slot lock inside the manager's lock, the permitted order), because between phase 2
     /// and now another input may have moved it on; whichever phase 3 runs last sees the final state.
     /// </summary>
-    private void SyncIndex_NeedsGlobalLock(Slot slot, in SlotEffects touched, ref List<OrderUpdate>? redrive)
+    private void SyncIndex_NeedsGlobalLock(Slot slot, in SlotEffects touched, ref Operation op)
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         string? currentClientId = null, currentOrderId = null;
@@ -29,30 +30,19 @@ public sealed partial class SuperPositionManager
         // Parked updates naming these ids can be routed now (to the live order, or as duplicates of a finished one).
         if (_parked.Count > 0)
         {
-            TakeParked_NeedsGlobalLock(touched.TouchedClientOrderId, touched.TouchedOrderId, ref redrive);
+            TakeParked_NeedsGlobalLock(touched.TouchedClientOrderId, touched.TouchedOrderId, ref op);
         }
     }
 
-    private void TakeParked_NeedsGlobalLock(string? clientOrderId, string? orderId, ref List<OrderUpdate>? redrive)
+    private void TakeParked_NeedsGlobalLock(string? clientOrderId, string? orderId, ref Operation op)
     {
-        int before = redrive?.Count ?? 0;
-        _parked.TakeMatching(clientOrderId, orderId, ref redrive);
-        _counters.Add(Counter.UpdatesRedriven, (redrive?.Count ?? 0) - before);
+        Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+        _counters.Add(Counter.UpdatesRedriven, op.TakeParked(_parked, clientOrderId, orderId));
     }
 
-    /// <summary>
-    /// Runs after every public operation, with no lock held: re-applies parked updates whose mapping appeared (in
-    /// arrival order; each may free more), then starts event delivery.
-    /// </summary>
-    private void AfterOperation(List<OrderUpdate>? redrive)
-    {
-        for (int i = 0; i < (redrive?.Count ?? 0); i++)
-        {
-            ApplyUpdate(redrive![i], ref redrive);
-        }
+    /// <summary>Re-applies a parked update whose mapping appeared (called by <see cref="Operation.Dispose"/>, with no lock held).</summary>
+    internal void Redrive(in OrderUpdate update, ref Operation op) => ApplyUpdate(update, ref op);
 
-        _events.Schedule(); // a no-op unless this call (or a racing one) queued events
-
-        AwaitDurable();
-    }
+    /// <summary>Starts event delivery if anything is queued (called by <see cref="Operation.Dispose"/>, with no lock held).</summary>
+    internal void ScheduleEvents() => _events.Schedule();
 }

@@ -1,4 +1,5 @@
 using GridPositions.Diagnostics;
+using GridPositions.Operations;
 using GridPositions.Routing;
 using GridPositions.Slots;
 
@@ -28,10 +29,15 @@ public sealed partial class SuperPositionManager
         }
 
         ValidateUpdate(update);
-        List<OrderUpdate>? redrive = null;
-        InputDisposition disposition = ApplyUpdate(update, ref redrive);
-        AfterOperation(redrive);
-        return disposition;
+        var op = new Operation(this);
+        try
+        {
+            return ApplyUpdate(update, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
     }
 
     /// <summary>Expires parked updates older than the time to live now, rather than at the next update.</summary>
@@ -40,17 +46,24 @@ public sealed partial class SuperPositionManager
     {
         List<ParkedEntry>? expired = null;
         DateTimeOffset now = _time.GetUtcNow();
-        lock (_sync)
+        var op = new Operation(this);
+        try
         {
-            _parked.TakeExpired(now, ref expired);
-            CountExpired_NeedsGlobalLock(expired);
+            lock (_sync)
+            {
+                _parked.TakeExpired(now, ref expired);
+                CountExpired_NeedsGlobalLock(expired);
+            }
+        }
+        finally
+        {
+            op.Dispose();
         }
 
-        AfterOperation(null);
         return expired?.Count ?? 0;
     }
 
-    private InputDisposition ApplyUpdate(in OrderUpdate update, ref List<OrderUpdate>? redrive)
+    private InputDisposition ApplyUpdate(in OrderUpdate update, ref Operation op)
     {
         Slot? slot;
         var effects = default(SlotEffects);
@@ -74,7 +87,7 @@ public sealed partial class SuperPositionManager
         lock (slot.Sync)
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-            PublishEffects_NeedsSlotLock(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)
             {
                 PublishRejected(effects.Detail!, update, null);
@@ -82,14 +95,14 @@ public sealed partial class SuperPositionManager
 
             if (effects.NeedsIndexSync)
             {
-                OpenIndexWindow(); // under the slot's lock: before anyone can see the change
+                op.OpenIndexWindow(); // under the slot's lock: before anyone can see the change
             }
 #if FAULT_INJECTION
             if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
             {
                 lock (_sync)
                 {
-                    SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+                    SyncIndex_NeedsGlobalLock(slot, effects, ref op);
                 }
             }
 #endif
@@ -100,10 +113,10 @@ public sealed partial class SuperPositionManager
         {
             lock (_sync)
             {
-                SyncIndex_NeedsGlobalLock(slot, effects, ref redrive);
+                SyncIndex_NeedsGlobalLock(slot, effects, ref op);
             }
 
-            CloseIndexWindow();
+            op.CloseIndexWindow();
         }
 
         _counters.Count(disposition, isUpdate: true);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using GridPositions.Diagnostics;
+using GridPositions.Operations;
 using GridPositions.Routing;
 using GridPositions.Slots;
 using GridPositions.Snapshots;
@@ -104,7 +105,8 @@ public sealed partial class SuperPositionManager
         SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
         string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
         var manager = new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, prefix);
-        List<OrderUpdate>? redrive = manager.Load(snapshot);
+        var op = new Operation(manager);
+        manager.Load(snapshot, ref op);
         InvariantCheckResult check = manager.CheckInvariants();
         if (!check.Holds)
         {
@@ -112,12 +114,12 @@ public sealed partial class SuperPositionManager
         }
 
         // A snapshot taken between a result's phase 2 and 3 can hold an update parked for an id its slot now has.
-        manager.AfterOperation(redrive);
+        op.Dispose();
         return manager;
     }
 
-    /// <summary>Loads the snapshot's state; returns the parked updates that can be routed now, to re-drive.</summary>
-    private List<OrderUpdate>? Load(PositionManagerSnapshot snapshot)
+    /// <summary>Loads the snapshot's state; the parked updates that can be routed now are taken for <paramref name="op"/> to re-drive.</summary>
+    private void Load(PositionManagerSnapshot snapshot, ref Operation op)
     {
         DateTimeOffset takenAt = snapshot.TakenAt?.ToDateTimeOffset() ?? _time.GetUtcNow(); // the clock, outside the lock
         lock (_sync)
@@ -182,14 +184,10 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            List<OrderUpdate>? redrive = null;
             if (_parked.Count > 0)
             {
-                _parked.TakeWhere(u => _index.TryRoute(u.OrderId, u.ClientOrderId, out _), ref redrive);
-                _counters.Add(Counter.UpdatesRedriven, redrive?.Count ?? 0);
+                _counters.Add(Counter.UpdatesRedriven, op.TakeParkedWhere(_parked, u => _index.TryRoute(u.OrderId, u.ClientOrderId, out _)));
             }
-
-            return redrive;
         }
     }
 
