@@ -25,7 +25,7 @@ namespace GridPositions;
 public sealed partial class SuperPositionManager
 {
     /// <summary>
-    /// Level 1 of 2. Guards every write to <see cref="_slots"/> and <see cref="_index"/>, and all of <see cref="_parked"/>,
+    /// Level 1 (see LOCK_ORDERING.md). Guards every write to <see cref="_slots"/> and <see cref="_index"/>, and all of <see cref="_parked"/>,
     /// <see cref="_nextClaimToken"/> and <see cref="_nextClientSequence"/>. Take before any slot lock; never while holding one.
     /// </summary>
     private readonly object _sync = new();
@@ -128,7 +128,7 @@ public sealed partial class SuperPositionManager
             return null;
         }
 
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             return slot.ToView_NeedsLock();
         }
@@ -141,7 +141,7 @@ public sealed partial class SuperPositionManager
         var views = new SlotView[slots.Length];
         for (int i = 0; i < slots.Length; i++)
         {
-            lock (slots[i].Sync)
+            using (slots[i].Enter())
             {
                 views[i] = slots[i].ToView_NeedsLock();
             }
@@ -157,7 +157,7 @@ public sealed partial class SuperPositionManager
         long roundTrips = 0;
         foreach (Slot slot in SlotsByKey())
         {
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 inventory += slot.Position.Inventory;
                 entryNotional += slot.Position.EntryNotional;
@@ -174,6 +174,16 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Whether queued events have no drain to deliver them (tests check it after each call returns).</summary>
     internal bool EventDeliveryStalled => _events.IsStalled;
+
+    /// <summary>Test seams: the slot table, the index and the counters, for tests that break an invariant on purpose.</summary>
+    internal ICollection<Slot> SlotTable => _slots.Values;
+
+    internal OrderIndex Index => _index;
+
+    internal CounterSet CounterSet => _counters;
+
+    /// <summary>Whether the current thread holds the manager's lock or any slot's lock (the logging tests check it is neither).</summary>
+    internal bool HoldsAnyLock() => Monitor.IsEntered(_sync) || _slots.Values.Any(s => s.IsLockHeld);
 
     private Slot[] SlotsByKey()
     {

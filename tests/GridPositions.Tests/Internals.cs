@@ -1,25 +1,44 @@
-using System.Reflection;
 using GridPositions.Diagnostics;
+using GridPositions.Fills;
 using GridPositions.Routing;
 using GridPositions.Slots;
 
 namespace GridPositions.Tests;
 
-/// <summary>Reaches into a manager's private state, so tests can break an invariant on purpose and see it caught.</summary>
+/// <summary>Reaches a manager's internals through its test seams, so tests can break an invariant on purpose and see it caught.</summary>
 internal static class Internals
 {
-    private static T Field<T>(SuperPositionManager manager, string name) =>
-        (T)typeof(SuperPositionManager).GetField(name, BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(manager)!;
+    public static Slot Slot(SuperPositionManager manager, decimal price) => manager.SlotTable.Single(s => s.Price == price);
 
-    public static Slot Slot(SuperPositionManager manager, decimal price) =>
-        Field<System.Collections.Concurrent.ConcurrentDictionary<long, Slot>>(manager, "_slots").Values.Single(s => s.Price == price);
+    public static OrderIndex Index(SuperPositionManager manager) => manager.Index;
 
-    public static OrderIndex Index(SuperPositionManager manager) => Field<OrderIndex>(manager, "_index");
-
-    public static CounterSet Counters(SuperPositionManager manager) => Field<CounterSet>(manager, "_counters");
+    public static CounterSet Counters(SuperPositionManager manager) => manager.CounterSet;
 
     /// <summary>True if the current thread holds the manager's lock or any slot's lock.</summary>
-    public static bool HoldsAnyLock(SuperPositionManager manager) =>
-        Monitor.IsEntered(Field<object>(manager, "_sync"))
-        || Field<System.Collections.Concurrent.ConcurrentDictionary<long, Slot>>(manager, "_slots").Values.Any(s => Monitor.IsEntered(s.Sync));
+    public static bool HoldsAnyLock(SuperPositionManager manager) => manager.HoldsAnyLock();
+
+    /// <summary>The slot's current order, read under its lock.</summary>
+    public static OrderState OrderOf(Slot slot)
+    {
+        using (slot.Enter())
+        {
+            return slot.Order;
+        }
+    }
+
+    public static void Corrupt(Slot slot, Action<Corruptible> edit) =>
+        slot.Corrupt((ref SlotStatus status, ref OrderState order, ref PositionBook position) =>
+        {
+            var fields = new Corruptible { Status = status, Order = order, Position = position };
+            edit(fields);
+            (status, order, position) = (fields.Status, fields.Order, fields.Position);
+        });
+
+    /// <summary>The slot's fields a corruption may edit (copied in and written back under the slot's lock).</summary>
+    internal sealed class Corruptible
+    {
+        public SlotStatus Status;
+        public OrderState Order;
+        public PositionBook Position;
+    }
 }

@@ -51,17 +51,17 @@ public class InvariantTests
         Slot held = Internals.Slot(grid.Manager, 99m);
         switch (corruption)
         {
-            case "negative inventory": held.Position.Inventory = -1m; held.Position.OpenedQuantity = -1m; held.Position.ClosedQuantity = 0; break;
-            case "inventory not opened minus closed": held.Position.Inventory += 0.5m; break;
-            case "pnl not the closing fills": held.Position.RealizedPnl += 0.01m; break;
-            case "flat with entry cost": open.Position = default; open.Position.EntryFees = 0.1m; open.Order.FilledQuantity = 0; break;
-            case "free slot with an order": open.Status = SlotStatus.Free; break;
-            case "overfilled order": open.Order.FilledQuantity = 3m; break;
-            case "role does not match side": open.Order.Role = OrderRole.Close; break;
-            case "pending cancel without token": open.Status = SlotStatus.PendingCancel; break;
-            case "unknown status": open.Status = (SlotStatus)42; break;
-            case "opening fill not the inventory": open.Order.FilledQuantity = 0.5m; break;
-            case "closing order larger than inventory": held.Order.Quantity = 9m; break;
+            case "negative inventory": Internals.Corrupt(held, s => { s.Position.Inventory = -1m; s.Position.OpenedQuantity = -1m; s.Position.ClosedQuantity = 0; }); break;
+            case "inventory not opened minus closed": Internals.Corrupt(held, s => s.Position.Inventory += 0.5m); break;
+            case "pnl not the closing fills": Internals.Corrupt(held, s => s.Position.RealizedPnl += 0.01m); break;
+            case "flat with entry cost": Internals.Corrupt(open, s => { s.Position = default; s.Position.EntryFees = 0.1m; s.Order.FilledQuantity = 0; }); break;
+            case "free slot with an order": Internals.Corrupt(open, s => s.Status = SlotStatus.Free); break;
+            case "overfilled order": Internals.Corrupt(open, s => s.Order.FilledQuantity = 3m); break;
+            case "role does not match side": Internals.Corrupt(open, s => s.Order.Role = OrderRole.Close); break;
+            case "pending cancel without token": Internals.Corrupt(open, s => s.Status = SlotStatus.PendingCancel); break;
+            case "unknown status": Internals.Corrupt(open, s => s.Status = (SlotStatus)42); break;
+            case "opening fill not the inventory": Internals.Corrupt(open, s => s.Order.FilledQuantity = 0.5m); break;
+            case "closing order larger than inventory": Internals.Corrupt(held, s => s.Order.Quantity = 9m); break;
         }
 
         AssertViolation(grid, expected);
@@ -71,7 +71,7 @@ public class InvariantTests
     public void CheckInvariants_NamesAnOrderIdOwnedByTwoSlots()
     {
         TestGrid grid = Busy();
-        Internals.Slot(grid.Manager, 99m).Order.OrderId = "OPEN";
+        Internals.Corrupt(Internals.Slot(grid.Manager, 99m), s => s.Order.OrderId = "OPEN");
         AssertViolation(grid, "order id OPEN belongs to slots");
     }
 
@@ -79,7 +79,8 @@ public class InvariantTests
     public void CheckInvariants_NamesAClientIdOwnedByTwoSlots()
     {
         TestGrid grid = Busy();
-        Internals.Slot(grid.Manager, 99m).Order.ClientOrderId = Internals.Slot(grid.Manager, 100m).Order.ClientOrderId;
+        string taken = Internals.OrderOf(Internals.Slot(grid.Manager, 100m)).ClientOrderId;
+        Internals.Corrupt(Internals.Slot(grid.Manager, 99m), s => s.Order.ClientOrderId = taken);
         AssertViolation(grid, "belongs to slots");
     }
 
@@ -88,8 +89,9 @@ public class InvariantTests
     {
         TestGrid grid = Busy();
         Slots.Slot held = Internals.Slot(grid.Manager, 99m);
-        Assert.True(Internals.Index(grid.Manager).ByClientId.TryRemove(held.Order.ClientOrderId, held));
-        Assert.True(Internals.Index(grid.Manager).ByClientId.TryAdd(held.Order.ClientOrderId, Internals.Slot(grid.Manager, 100m)));
+        string clientOrderId = Internals.OrderOf(held).ClientOrderId;
+        Assert.True(Internals.Index(grid.Manager).ByClientId.TryRemove(clientOrderId, held));
+        Assert.True(Internals.Index(grid.Manager).ByClientId.TryAdd(clientOrderId, Internals.Slot(grid.Manager, 100m)));
         AssertViolation(grid, "is indexed to slot 100");
     }
 

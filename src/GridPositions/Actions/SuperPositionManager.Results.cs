@@ -165,7 +165,7 @@ public sealed partial class SuperPositionManager
             return new ResultOutcome(InputDisposition.Rejected, null, detail);
         }
 
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)

@@ -94,7 +94,7 @@ public sealed partial class SuperPositionManager
 #endif
 
         // Check and claim in one slot-lock section: no other claim, result or update can come between them.
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             LapseClaims_NeedsSlotLock(slot, now, ref op);
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
@@ -120,8 +120,7 @@ public sealed partial class SuperPositionManager
             slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
-                slot.Leverage = request.Leverage;
-                slot.StopLossFraction = request.StopLossFraction;
+                slot.SetPositionParameters_NeedsLock(request.Leverage, request.StopLossFraction);
             }
 
             SlotChanged_NeedsSlotLock(slot, ref op);
@@ -145,7 +144,7 @@ public sealed partial class SuperPositionManager
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
     private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref Operation op)
     {
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
             if (rejection != ClaimRejection.None)
@@ -157,7 +156,7 @@ public sealed partial class SuperPositionManager
         Monitor.Exit(_sync);
         Monitor.Enter(_sync);
         OrderAction action;
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
@@ -177,7 +176,7 @@ public sealed partial class SuperPositionManager
             return ClaimResult.Rejected(request, ClaimRejection.NothingToCancel, $"there is no slot at {request.SlotPrice}");
         }
 
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             LapseClaims_NeedsSlotLock(slot, now, ref op);
             OrderAction action = default;

@@ -7,7 +7,7 @@ namespace GridPositions;
 public sealed partial class SuperPositionManager
 {
     /// <summary>
-    /// Verifies the invariants of DESIGN.md §4 and names the first one broken. Safe to call at any time; it holds the
+    /// Verifies the invariants listed below and names the first one broken. Safe to call at any time; it holds the
     /// manager's lock and each slot's lock in turn.
     /// </summary>
     /// <remarks>
@@ -27,7 +27,7 @@ public sealed partial class SuperPositionManager
             var orderOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
             {
-                lock (slot.Sync)
+                using (slot.Enter())
                 {
                     if (CheckSlot_NeedsSlotLock(slot) is { } slotViolation)
                     {

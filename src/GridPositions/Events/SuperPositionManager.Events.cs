@@ -141,7 +141,7 @@ public sealed partial class SuperPositionManager
     /// </summary>
     private void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
     {
-        slot.ChangedEpoch = Volatile.Read(ref _epoch);
+        slot.MarkChanged_NeedsLock(Volatile.Read(ref _epoch));
         Journal_NeedsSlotLock(slot, ref op);
         if (SlotChanged is null)
         {

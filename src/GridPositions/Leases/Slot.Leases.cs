@@ -9,35 +9,43 @@ internal sealed partial class Slot
     public PositionConflictException? LeaseConflict_NeedsLock(DateTimeOffset now)
     {
         AssertLocked();
-        return Lease.IsHeld(now) ? new PositionConflictException(Price, Lease.Kind, Lease.ExpiresAt) : null;
+        return _lease.IsHeld(now) ? new PositionConflictException(Price, _lease.Kind, _lease.ExpiresAt) : null;
     }
 
     /// <summary>Whether the lease with <paramref name="token"/> still holds this slot at <paramref name="now"/>.</summary>
     public bool HoldsLease_NeedsLock(long token, DateTimeOffset now)
     {
         AssertLocked();
-        return Lease.Token == token && Lease.IsHeld(now);
+        return _lease.Token == token && _lease.IsHeld(now);
     }
 
     /// <summary>The refusal for a holder of <paramref name="token"/> that no longer holds the slot.</summary>
     public LeaseLostException LeaseLost_NeedsLock(long token, DateTimeOffset now)
     {
         AssertLocked();
-        return new(Lease.Token == token
-            ? $"Lease {token} on slot {Price} expired at {Lease.ExpiresAt:O} (now {now:O}); the position may have been taken by another caller."
-            : $"Lease {token} on slot {Price} is no longer held ({(Lease.Token == 0 ? "it was released or completed" : $"lease {Lease.Token} holds the slot now")}).");
+        return new(_lease.Token == token
+            ? $"Lease {token} on slot {Price} expired at {_lease.ExpiresAt:O} (now {now:O}); the position may have been taken by another caller."
+            : $"Lease {token} on slot {Price} is no longer held ({(_lease.Token == 0 ? "it was released or completed" : $"lease {_lease.Token} holds the slot now")}).");
+    }
+
+    /// <summary>Holds the position under <paramref name="lease"/>. Call only after <see cref="LeaseConflict_NeedsLock"/> found none, in the same lock section.</summary>
+    public void BeginLease_NeedsLock(in LeaseState lease)
+    {
+        AssertLocked();
+        Debug.Assert(!_lease.IsHeld(null) || _lease.Token < lease.Token, "a lease is granted only over an expired one, with a larger token");
+        _lease = lease;
     }
 
     /// <summary>Ends the lease if <paramref name="token"/> still names it; returns whether it did.</summary>
     public bool EndLease_NeedsLock(long token)
     {
         AssertLocked();
-        if (Lease.Token != token || token == 0)
+        if (_lease.Token != token || token == 0)
         {
             return false;
         }
 
-        Lease = default;
+        _lease = default;
         return true;
     }
 
@@ -46,12 +54,12 @@ internal sealed partial class Slot
     {
         AssertLocked();
         // Stryker disable once Logical,Block,Statement,Boolean : a second guard (the caller checked HoldsLease); it matters only under the injected NoFencing bug
-        if (Lease.Token != token || token == 0)
+        if (_lease.Token != token || token == 0)
         {
             return false;
         }
 
-        Lease.ExpiresAt = expiresAt;
+        _lease.ExpiresAt = expiresAt;
         return true;
     }
 
@@ -65,21 +73,21 @@ internal sealed partial class Slot
         AssertLocked();
         Debug.Assert(Status == SlotStatus.Free, "adjust only with no order in flight");
         problem = null;
-        decimal recorded = Position.Inventory;
+        decimal recorded = _position.Inventory;
         if (recorded == exchangeQuantity)
         {
             return null;
         }
 
-        decimal estimatedEntry = recorded > 0 ? Position.EntryNotional / recorded : Price;
+        decimal estimatedEntry = recorded > 0 ? _position.EntryNotional / recorded : Price;
         if (exchangeQuantity > recorded && !(Fills.Amounts.ProductFits(estimatedEntry, exchangeQuantity) && Fills.Amounts.Fits(exchangeQuantity * estimatedEntry)))
         {
             problem = $"The exchange quantity {exchangeQuantity} at the entry price {estimatedEntry} of slot {Price} is beyond the bound of {Fills.Amounts.Max:N0}.";
             return null;
         }
 
-        Position.AdjustTo(exchangeQuantity, estimatedEntry);
-        if (Position.IsFlat)
+        _position.AdjustTo(exchangeQuantity, estimatedEntry);
+        if (_position.IsFlat)
         {
             ClearPositionTargets_NeedsLock();
         }
@@ -91,16 +99,11 @@ internal sealed partial class Slot
     public TargetChange CommitTargets_NeedsLock(decimal? stopLoss, decimal? takeProfit, string reason, DateTimeOffset at)
     {
         AssertLocked();
-        StopLoss = stopLoss ?? StopLoss;
-        TakeProfit = takeProfit ?? TakeProfit;
-        var change = new TargetChange(at, StopLoss, TakeProfit, reason);
-        TargetHistory ??= [];
-        TargetHistory.Add(change);
-        if (TargetHistory.Count > TargetHistoryLimit)
-        {
-            TargetHistory.RemoveAt(0);
-        }
-
+        _stopLoss = stopLoss ?? _stopLoss;
+        _takeProfit = takeProfit ?? _takeProfit;
+        var change = new TargetChange(at, _stopLoss, _takeProfit, reason);
+        TargetChange[] history = _targetHistory ?? [];
+        _targetHistory = [.. history.Skip(history.Length >= TargetHistoryLimit ? 1 : 0), change]; // a new array: states already read keep theirs
         return change;
     }
 
@@ -108,9 +111,9 @@ internal sealed partial class Slot
     public void ClearPositionTargets_NeedsLock()
     {
         AssertLocked();
-        Leverage = null;
-        StopLossFraction = null;
-        StopLoss = null;
-        TakeProfit = null;
+        _leverage = null;
+        _stopLossFraction = null;
+        _stopLoss = null;
+        _takeProfit = null;
     }
 }

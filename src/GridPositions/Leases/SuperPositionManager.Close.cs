@@ -61,7 +61,7 @@ public sealed partial class SuperPositionManager
             }
 
             slot ??= new Slot(key, _grid.ToPrice(key));
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 LapseClaims_NeedsSlotLock(slot, now, ref op);
                 conflict = slot.LeaseConflict_NeedsLock(now);
@@ -69,10 +69,10 @@ public sealed partial class SuperPositionManager
                 if (conflict is null && Diagnostics.FaultInjection.Is(Diagnostics.Fault.UnlockedCloseCheck))
                 {
                     // The injected bug: let go of both locks between the check and the act.
-                    Monitor.Exit(slot.Sync);
+                    slot.ExitForFault();
                     Monitor.Exit(_sync);
                     Monitor.Enter(_sync);
-                    Monitor.Enter(slot.Sync);
+                    slot.EnterForFault();
                 }
 #endif
                 start = conflict is null
@@ -109,7 +109,7 @@ public sealed partial class SuperPositionManager
         }
 
         var lease = new PositionLease(this, slot.Price, LeaseKind.Close, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
-        slot.Lease = new LeaseState { Token = lease.FencingToken, Kind = LeaseKind.Close, ExpiresAt = lease.ExpiresAt };
+        slot.BeginLease_NeedsLock(new LeaseState { Token = lease.FencingToken, Kind = LeaseKind.Close, ExpiresAt = lease.ExpiresAt });
 
         // The live order goes first, so none is left orphaned; a pending one must report its result first.
         OrderAction? cancel = null;
@@ -175,7 +175,7 @@ public sealed partial class SuperPositionManager
         lock (_sync)
         {
             Slot slot = LeasedSlot(lease);
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 LapseClaims_NeedsSlotLock(slot, now, ref op);
                 refused = !HoldsLease_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
@@ -250,7 +250,7 @@ public sealed partial class SuperPositionManager
         lock (_sync)
         {
             Slot slot = LeasedSlot(lease);
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 LapseClaims_NeedsSlotLock(slot, now, ref op);
                 if (!HoldsLease_NeedsSlotLock(slot, lease, now))
@@ -355,7 +355,7 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         Slot slot = LeasedSlot(lease);
 
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             return HoldsLease_NeedsSlotLock(slot, lease, now);
         }
@@ -369,7 +369,7 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 if (slot.EndLease_NeedsLock(lease.FencingToken))
                 {
@@ -398,7 +398,7 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
                 {

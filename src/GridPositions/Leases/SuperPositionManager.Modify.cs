@@ -28,7 +28,7 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 refused = slot.LeaseConflict_NeedsLock(now);
                 if (refused is null && slot.Position.IsFlat)
@@ -43,7 +43,7 @@ public sealed partial class SuperPositionManager
                 if (refused is null)
                 {
                     lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
-                    slot.Lease = new LeaseState
+                    slot.BeginLease_NeedsLock(new LeaseState
                     {
                         Token = lease.FencingToken,
                         Kind = LeaseKind.Modify,
@@ -51,7 +51,7 @@ public sealed partial class SuperPositionManager
                         StopLoss = request.StopLoss,
                         TakeProfit = request.TakeProfit,
                         Reason = request.Reason,
-                    };
+                    });
                     SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
@@ -84,7 +84,7 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 LeaseState held = slot.Lease;
                 if (!HoldsLease_NeedsSlotLock(slot, lease, now))
@@ -127,7 +127,7 @@ public sealed partial class SuperPositionManager
             return [];
         }
 
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             return slot.TargetHistory is null ? [] : [.. slot.TargetHistory];
         }

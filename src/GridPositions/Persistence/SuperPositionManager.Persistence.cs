@@ -114,7 +114,7 @@ public sealed partial class SuperPositionManager
                 // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
                 foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
                 {
-                    lock (slot.Sync)
+                    using (slot.Enter())
                     {
                         if (slot.LapseClaimsAtRecovery_NeedsLock(now))
                         {
@@ -162,7 +162,6 @@ public sealed partial class SuperPositionManager
     /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
     private void Journal_NeedsSlotLock(Slot slot, ref Operation op)
     {
-        slot.Version++;
         if (_journal is not { } journal)
         {
             return;
@@ -170,7 +169,7 @@ public sealed partial class SuperPositionManager
 
         var record = new JournalRecord
         {
-            Slot = Snapshots.SlotWire.ToWire_NeedsSlotLock(slot),
+            Slot = Snapshots.SlotWire.ToWire(slot.ReadState_NeedsLock()),
             NextClaimToken = Volatile.Read(ref _nextClaimToken),
             NextClientOrderSequence = Volatile.Read(ref _nextClientSequence),
         };

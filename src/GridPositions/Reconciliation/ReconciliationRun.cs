@@ -194,7 +194,7 @@ public sealed partial class SuperPositionManager
             slot ??= new Slot(key, _m._grid.ToPrice(key));
             SlotEffects effects = default;
             InputDisposition disposition;
-            lock (slot.Sync)
+            using (slot.Enter())
             {
                 if (slot.Status != SlotStatus.Free || !slot.Position.IsFlat || slot.ChangedEpoch >= _ticket.Epoch || slot.Lease.IsHeld(_now))
                 {
@@ -235,7 +235,7 @@ public sealed partial class SuperPositionManager
             decimal ours = 0;
             foreach (Slot slot in _m._slots.Values)
             {
-                lock (slot.Sync)
+                using (slot.Enter())
                 {
                     // Stryker disable once Arithmetic : the sign is +1 or -1, so dividing by it is multiplying by it
                     ours += slot.Position.Inventory * _m._sign;

@@ -51,7 +51,7 @@ public sealed partial class SuperPositionManager
                 foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
                 {
                     SlotEffects effects = default;
-                    lock (slot.Sync)
+                    using (slot.Enter())
                     {
                         run.ReconcileSlot_NeedsLocks(slot, ref effects, ref op);
                     }

@@ -16,7 +16,7 @@ public sealed partial class SuperPositionManager
     {
         Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
         string? currentClientId = null, currentOrderId = null;
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             if (slot.Status != SlotStatus.Free)
             {

@@ -76,7 +76,7 @@ public sealed partial class SuperPositionManager
         }
 
 #if FAULT_INJECTION
-        if (FaultInjection.Is(Fault.UnlockedDuplicateShortcut) && !Slot.IsTerminal(update.Status) && slot.Order.FilledQuantity == update.CumulativeFilledQuantity)
+        if (FaultInjection.Is(Fault.UnlockedDuplicateShortcut) && !Slot.IsTerminal(update.Status) && slot.FilledQuantityWithoutLock == update.CumulativeFilledQuantity)
         {
             _counters.Count(InputDisposition.Duplicate, isUpdate: true); // the injected bug: no lock, no id check
             return InputDisposition.Duplicate;
@@ -84,7 +84,7 @@ public sealed partial class SuperPositionManager
 #endif
 
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
-        lock (slot.Sync)
+        using (slot.Enter())
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
             PublishEffects_NeedsSlotLock(slot, effects, ref op);

@@ -7,7 +7,7 @@ internal sealed partial class Slot
     {
         AssertLocked();
         long token = result.Action.ClaimToken;
-        bool holdsClaim = Order.ClaimToken == token;
+        bool holdsClaim = _order.ClaimToken == token;
 #if FAULT_INJECTION
         holdsClaim |= Diagnostics.FaultInjection.Is(Diagnostics.Fault.NoTokenRevalidation);
 #endif
@@ -24,8 +24,8 @@ internal sealed partial class Slot
         // The claim is gone. A result for the order the slot last finished is a late duplicate, unless it is a
         // success after a failure freed the slot: then, like any other stale success, an order is live that no slot
         // wants, and the caller must cancel it.
-        bool lastOrdersClaim = LastOrder.ClaimToken == token && token != 0;
-        if (lastOrdersClaim && !(result.Outcome == ActionOutcome.Succeeded && LastOrder.Status == OrderStatus.Unspecified))
+        bool lastOrdersClaim = _lastOrder.ClaimToken == token && token != 0;
+        if (lastOrdersClaim && !(result.Outcome == ActionOutcome.Succeeded && _lastOrder.Status == OrderStatus.Unspecified))
         {
             return new ResultOutcome(InputDisposition.Duplicate);
         }
@@ -42,36 +42,36 @@ internal sealed partial class Slot
 
     private ResultOutcome ApplyPlaceSucceeded(in OrderActionResult result, ref SlotEffects effects)
     {
-        if (Order.OrderId is null)
+        if (_order.OrderId is null)
         {
-            Order.OrderId = result.OrderId;
+            _order.OrderId = result.OrderId;
             if (Status is SlotStatus.PendingPlace or SlotStatus.Unknown)
             {
-                Status = SlotStatus.Live;
+                _status = SlotStatus.Live;
             }
 
             effects.Changed = true;
-            effects.TouchedOrderId = Order.OrderId; // the client id's entry has not changed since the claim made it
+            effects.TouchedOrderId = _order.OrderId; // the client id's entry has not changed since the claim made it
             return new ResultOutcome(InputDisposition.Applied);
         }
 
-        if (Order.OrderId == result.OrderId)
+        if (_order.OrderId == result.OrderId)
         {
             return new ResultOutcome(InputDisposition.Duplicate); // an early update already told us
         }
 
-        effects.Detail = $"slot {Price} order {Order.ClientOrderId} has exchange id {Order.OrderId}, the result says {result.OrderId}";
+        effects.Detail = $"slot {Price} order {_order.ClientOrderId} has exchange id {_order.OrderId}, the result says {result.OrderId}";
         return new ResultOutcome(InputDisposition.Rejected, null, effects.Detail);
     }
 
     private ResultOutcome ApplyPlaceFailed(in OrderActionResult result, ref SlotEffects effects)
     {
         // Stryker disable once Logical,Equality : live paths give an exchange id or a fill only with Live or PendingCancel; these guard a restored slot
-        bool reportedIdOrFill = Order.OrderId is not null || Order.FilledQuantity > 0;
+        bool reportedIdOrFill = _order.OrderId is not null || _order.FilledQuantity > 0;
         bool exchangeSawIt = reportedIdOrFill || Status is SlotStatus.Live or SlotStatus.PendingCancel;
         if (exchangeSawIt)
         {
-            effects.Detail = $"place of {Order.ClientOrderId} reported failed ({result.Error}) but the exchange reported the order; keeping it";
+            effects.Detail = $"place of {_order.ClientOrderId} reported failed ({result.Error}) but the exchange reported the order; keeping it";
             return new ResultOutcome(InputDisposition.Rejected, null, effects.Detail);
         }
 
@@ -86,7 +86,7 @@ internal sealed partial class Slot
             return new ResultOutcome(InputDisposition.Duplicate); // an update already resolved it
         }
 
-        BecomeUnknown(now ?? Order.ClaimedAt);
+        BecomeUnknown(now ?? _order.ClaimedAt);
         effects.Changed = true;
         return new ResultOutcome(InputDisposition.Applied);
     }
@@ -96,17 +96,17 @@ internal sealed partial class Slot
     {
         AssertLocked();
         long token = result.Action.ClaimToken;
-        if (Status == SlotStatus.PendingCancel && Order.CancelToken == token)
+        if (Status == SlotStatus.PendingCancel && _order.CancelToken == token)
         {
             if (result.Outcome == ActionOutcome.Succeeded)
             {
-                if (Order.CancelAccepted)
+                if (_order.CancelAccepted)
                 {
                     return new ResultOutcome(InputDisposition.Duplicate);
                 }
 
                 // The order stays the slot's until its terminal update: fills may still arrive before it.
-                Order.CancelAccepted = true;
+                _order.CancelAccepted = true;
                 effects.Changed = true;
                 return new ResultOutcome(InputDisposition.Applied);
             }
@@ -117,7 +117,7 @@ internal sealed partial class Slot
             return new ResultOutcome(InputDisposition.Applied);
         }
 
-        if (LastOrder.Matches(result.Action.OrderId, result.Action.ClientOrderId))
+        if (_lastOrder.Matches(result.Action.OrderId, result.Action.ClientOrderId))
         {
             return new ResultOutcome(InputDisposition.Duplicate); // the order already finished
         }

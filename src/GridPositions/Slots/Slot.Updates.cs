@@ -11,37 +11,37 @@ internal sealed partial class Slot
     public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, ref SlotEffects effects)
     {
         AssertLocked();
-        if (Status == SlotStatus.Free || !Order.Matches(update.OrderId, update.ClientOrderId))
+        if (Status == SlotStatus.Free || !_order.Matches(update.OrderId, update.ClientOrderId))
         {
             return ClassifyForeignUpdate(update, ref effects);
         }
 
-        if ((update.OrderId is not null && Order.OrderId is not null && update.OrderId != Order.OrderId)
-            || (update.ClientOrderId is not null && update.ClientOrderId != Order.ClientOrderId))
+        if ((update.OrderId is not null && _order.OrderId is not null && update.OrderId != _order.OrderId)
+            || (update.ClientOrderId is not null && update.ClientOrderId != _order.ClientOrderId))
         {
-            effects.Detail = $"update ids ({update.OrderId}, {update.ClientOrderId}) conflict with slot {Price} order ({Order.OrderId}, {Order.ClientOrderId})";
+            effects.Detail = $"update ids ({update.OrderId}, {update.ClientOrderId}) conflict with slot {Price} order ({_order.OrderId}, {_order.ClientOrderId})";
             return InputDisposition.Rejected;
         }
 
-        if (update.CumulativeFilledQuantity > Order.Quantity)
+        if (update.CumulativeFilledQuantity > _order.Quantity)
         {
-            effects.Detail = $"overfill: order {Order.ClientOrderId} of {Order.Quantity} reported {update.CumulativeFilledQuantity} filled";
+            effects.Detail = $"overfill: order {_order.ClientOrderId} of {_order.Quantity} reported {update.CumulativeFilledQuantity} filled";
             effects.Overfill = true;
             return InputDisposition.Rejected;
         }
 
         // The fill first: if it cannot be booked, the update is rejected before anything else changes.
-        if (update.CumulativeFilledQuantity > Order.FilledQuantity && BookFill(update, sign, ref effects) is { } problem)
+        if (update.CumulativeFilledQuantity > _order.FilledQuantity && BookFill(update, sign, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
         }
 
-        if (Order.OrderId is null && update.OrderId is not null)
+        if (_order.OrderId is null && update.OrderId is not null)
         {
-            Order.OrderId = update.OrderId;
+            _order.OrderId = update.OrderId;
             effects.Changed = true;
-            effects.TouchedOrderId = Order.OrderId; // the client id's entry has not changed since the claim made it
+            effects.TouchedOrderId = _order.OrderId; // the client id's entry has not changed since the claim made it
         }
 
         if (IsTerminal(update.Status))
@@ -50,7 +50,7 @@ internal sealed partial class Slot
         }
         else if (Status is SlotStatus.PendingPlace or SlotStatus.Unknown)
         {
-            Status = SlotStatus.Live;
+            _status = SlotStatus.Live;
             effects.Changed = true;
         }
 
@@ -59,28 +59,28 @@ internal sealed partial class Slot
 
     private InputDisposition ClassifyForeignUpdate(in OrderUpdate update, ref SlotEffects effects)
     {
-        if (!LastOrder.Matches(update.OrderId, update.ClientOrderId))
+        if (!_lastOrder.Matches(update.OrderId, update.ClientOrderId))
         {
             return InputDisposition.Stale;
         }
 
         // The same rule as for the live order: an update naming this order by one id and another order by the other.
-        if ((update.OrderId is not null && LastOrder.OrderId is not null && update.OrderId != LastOrder.OrderId)
-            || (update.ClientOrderId is not null && update.ClientOrderId != LastOrder.ClientOrderId))
+        if ((update.OrderId is not null && _lastOrder.OrderId is not null && update.OrderId != _lastOrder.OrderId)
+            || (update.ClientOrderId is not null && update.ClientOrderId != _lastOrder.ClientOrderId))
         {
-            effects.Detail = $"update ids ({update.OrderId}, {update.ClientOrderId}) conflict with slot {Price}'s finished order ({LastOrder.OrderId}, {LastOrder.ClientOrderId})";
+            effects.Detail = $"update ids ({update.OrderId}, {update.ClientOrderId}) conflict with slot {Price}'s finished order ({_lastOrder.OrderId}, {_lastOrder.ClientOrderId})";
             return InputDisposition.Rejected;
         }
 
-        if (update.CumulativeFilledQuantity > LastOrder.FilledQuantity)
+        if (update.CumulativeFilledQuantity > _lastOrder.FilledQuantity)
         {
-            effects.Detail = $"order {LastOrder.ClientOrderId} finished {LastOrder.Status} with {LastOrder.FilledQuantity} filled, but an update reports {update.CumulativeFilledQuantity}";
+            effects.Detail = $"order {_lastOrder.ClientOrderId} finished {_lastOrder.Status} with {_lastOrder.FilledQuantity} filled, but an update reports {update.CumulativeFilledQuantity}";
             return InputDisposition.Rejected;
         }
 
-        if (LastOrder.Status == OrderStatus.Unspecified && !IsTerminal(update.Status))
+        if (_lastOrder.Status == OrderStatus.Unspecified && !IsTerminal(update.Status))
         {
-            effects.Detail = $"order {LastOrder.ClientOrderId} was reported failed by the executor, but the exchange reports it {update.Status}";
+            effects.Detail = $"order {_lastOrder.ClientOrderId} was reported failed by the executor, but the exchange reports it {update.Status}";
             return InputDisposition.Rejected;
         }
 
@@ -98,53 +98,53 @@ internal sealed partial class Slot
         RoundTrip? trip = null;
         try
         {
-            cumulativeQuote = update.CumulativeQuoteQuantity ?? (Order.Price * update.CumulativeFilledQuantity);
-            quantity = update.CumulativeFilledQuantity - Order.FilledQuantity;
+            cumulativeQuote = update.CumulativeQuoteQuantity ?? (_order.Price * update.CumulativeFilledQuantity);
+            quantity = update.CumulativeFilledQuantity - _order.FilledQuantity;
 #if FAULT_INJECTION
             if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
             {
-                quantity = Order.Quantity;
+                quantity = _order.Quantity;
             }
 #endif
-            notional = cumulativeQuote - Order.FilledQuote;
+            notional = cumulativeQuote - _order.FilledQuote;
             if (notional <= 0)
             {
-                return $"order {Order.ClientOrderId}: cumulative notional went from {Order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
+                return $"order {_order.ClientOrderId}: cumulative notional went from {_order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
             }
 
             // Open and Close store nothing unless all their arithmetic succeeds.
-            fee = update.CumulativeFee - Order.FilledFee;
-            if (Order.Role == OrderRole.Open)
+            fee = update.CumulativeFee - _order.FilledFee;
+            if (_order.Role == OrderRole.Open)
             {
-                Position.Open(quantity, notional, fee);
+                _position.Open(quantity, notional, fee);
             }
             else
             {
-                realized = Position.Close(quantity, notional, fee, sign);
-                if (Position.IsFlat)
+                realized = _position.Close(quantity, notional, fee, sign);
+                if (_position.IsFlat)
                 {
-                    trip = Position.CompleteRoundTrip(sign);
+                    trip = _position.CompleteRoundTrip(sign);
                 }
             }
         }
         catch (OverflowException)
         {
-            return $"order {Order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
+            return $"order {_order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
         }
 
-        if (Order.Role == OrderRole.Close && Position.IsFlat)
+        if (_order.Role == OrderRole.Close && _position.IsFlat)
         {
             // The position is closed: its targets go, and a close lease is complete.
             ClearPositionTargets_NeedsLock();
-            if (Lease.Kind == LeaseKind.Close)
+            if (_lease.Kind == LeaseKind.Close)
             {
-                Lease = default;
+                _lease = default;
             }
         }
 
-        Order.FilledQuantity = update.CumulativeFilledQuantity;
-        Order.FilledQuote = cumulativeQuote;
-        Order.FilledFee = update.CumulativeFee;
+        _order.FilledQuantity = update.CumulativeFilledQuantity;
+        _order.FilledQuote = cumulativeQuote;
+        _order.FilledFee = update.CumulativeFee;
         effects.CompletedTrip = trip;
         effects.Changed = true;
         effects.HasFill = true;
@@ -152,30 +152,30 @@ internal sealed partial class Slot
         effects.FillNotional = notional;
         effects.FillFee = fee;
         effects.FillRealizedPnl = realized;
-        effects.FillSide = Order.Side; // kept for the event: a terminal update clears the order right after
-        effects.FillRole = Order.Role;
-        effects.FillClientOrderId = Order.ClientOrderId;
-        effects.FillOrderId = Order.OrderId ?? update.OrderId;
+        effects.FillSide = _order.Side; // kept for the event: a terminal update clears the order right after
+        effects.FillRole = _order.Role;
+        effects.FillClientOrderId = _order.ClientOrderId;
+        effects.FillOrderId = _order.OrderId ?? update.OrderId;
         return null;
     }
 
     /// <summary>Releases the order: the slot becomes free, keeping whatever inventory the order's fills booked.</summary>
     private void FinishOrder(OrderStatus status, ref SlotEffects effects)
     {
-        LastOrder = new FinishedOrderState
+        _lastOrder = new FinishedOrderState
         {
-            ClaimToken = Order.ClaimToken,
-            ClientOrderId = Order.ClientOrderId,
-            OrderId = Order.OrderId,
+            ClaimToken = _order.ClaimToken,
+            ClientOrderId = _order.ClientOrderId,
+            OrderId = _order.OrderId,
             Status = status,
-            FilledQuantity = Order.FilledQuantity,
+            FilledQuantity = _order.FilledQuantity,
         };
-        effects.TouchedClientOrderId = Order.ClientOrderId;
-        effects.TouchedOrderId = Order.OrderId;
+        effects.TouchedClientOrderId = _order.ClientOrderId;
+        effects.TouchedOrderId = _order.OrderId;
         effects.Changed = true;
-        Order = default;
-        Status = SlotStatus.Free;
-        if (Position.IsFlat)
+        _order = default;
+        _status = SlotStatus.Free;
+        if (_position.IsFlat)
         {
             ClearPositionTargets_NeedsLock(); // no position came of it, or it is closed
         }

@@ -10,10 +10,24 @@ namespace GridPositions.Slots;
 internal sealed partial class Slot
 {
     /// <summary>
-    /// Level 2 of 2. Guards every mutable field of this slot. May be taken while holding the manager's lock; the
-    /// manager's lock must never be taken while holding this one, and no two slot locks are held at once.
+    /// Level 2 (see LOCK_ORDERING.md). Guards every mutable field of this slot; only <see cref="Enter"/> takes it. May
+    /// be taken while holding the slot book's lock (level 1), never the other way round, and no two slot locks are
+    /// held at once.
     /// </summary>
-    public readonly object Sync = new();
+    private readonly object _sync = new();
+
+    private SlotStatus _status = SlotStatus.Free;
+    private OrderState _order;
+    private PositionBook _position;
+    private FinishedOrderState _lastOrder;
+    private Leases.LeaseState _lease;
+    private int? _leverage;
+    private decimal? _stopLossFraction;
+    private decimal? _stopLoss;
+    private decimal? _takeProfit;
+    private TargetChange[]? _targetHistory; // replaced on each change, never edited: a state read earlier keeps its own
+    private long _changedEpoch;
+    private long _version;
 
     public Slot(long key, decimal price)
     {
@@ -21,32 +35,139 @@ internal sealed partial class Slot
         Price = price;
     }
 
+    /// <summary>A slot restored exactly as <paramref name="state"/> holds it (from a snapshot or a journal record); no lease is restored.</summary>
+    public Slot(in SlotState state)
+        : this(state.Key, state.Price)
+    {
+        _status = state.Status;
+        _order = state.Order;
+        _position = state.Position;
+        _lastOrder = state.LastOrder;
+        _leverage = state.Leverage;
+        _stopLossFraction = state.StopLossFraction;
+        _stopLoss = state.StopLoss;
+        _takeProfit = state.TakeProfit;
+        _targetHistory = state.TargetHistory;
+        _version = state.Version;
+    }
+
     public long Key { get; }
 
     public decimal Price { get; }
 
-    public SlotStatus Status = SlotStatus.Free;
-    public OrderState Order;
-    public PositionBook Position;
-    public FinishedOrderState LastOrder;
+    public SlotStatus Status
+    {
+        get
+        {
+            AssertLocked();
+            return _status;
+        }
+    }
+
+    /// <summary>The current order; meaningful only while the slot is not <see cref="SlotStatus.Free"/>.</summary>
+    public ref readonly OrderState Order
+    {
+        get
+        {
+            AssertLocked();
+            return ref _order;
+        }
+    }
+
+    public ref readonly PositionBook Position
+    {
+        get
+        {
+            AssertLocked();
+            return ref _position;
+        }
+    }
+
+    public ref readonly FinishedOrderState LastOrder
+    {
+        get
+        {
+            AssertLocked();
+            return ref _lastOrder;
+        }
+    }
 
     /// <summary>The close or modify lease the position is held under, if any.</summary>
-    public Leases.LeaseState Lease;
+    public ref readonly Leases.LeaseState Lease
+    {
+        get
+        {
+            AssertLocked();
+            return ref _lease;
+        }
+    }
 
     // The open position's parameters and targets; cleared when the slot goes flat.
-    public int? Leverage;
-    public decimal? StopLossFraction;
-    public decimal? StopLoss;
-    public decimal? TakeProfit;
+    public int? Leverage
+    {
+        get
+        {
+            AssertLocked();
+            return _leverage;
+        }
+    }
+
+    public decimal? StopLossFraction
+    {
+        get
+        {
+            AssertLocked();
+            return _stopLossFraction;
+        }
+    }
+
+    public decimal? StopLoss
+    {
+        get
+        {
+            AssertLocked();
+            return _stopLoss;
+        }
+    }
+
+    public decimal? TakeProfit
+    {
+        get
+        {
+            AssertLocked();
+            return _takeProfit;
+        }
+    }
 
     /// <summary>Accepted target changes, oldest first (the last <see cref="TargetHistoryLimit"/>).</summary>
-    public List<TargetChange>? TargetHistory;
+    public IReadOnlyList<TargetChange>? TargetHistory
+    {
+        get
+        {
+            AssertLocked();
+            return _targetHistory;
+        }
+    }
 
     /// <summary>The manager's reconciliation epoch when this slot last changed.</summary>
-    public long ChangedEpoch;
+    public long ChangedEpoch
+    {
+        get
+        {
+            AssertLocked();
+            return _changedEpoch;
+        }
+    }
 
     /// <summary>How many times the slot has changed (persisted; a journal record replays only over an older version).</summary>
-    public long Version;
+    public long Version
+    {
+        get
+        {
+            AssertLocked();
+            return _version;
+        }
+    }
 
     public const int TargetHistoryLimit = 32;
 
@@ -59,19 +180,19 @@ internal sealed partial class Slot
         detail = null;
         if (Status != SlotStatus.Free)
         {
-            detail = $"slot {Price} is busy ({Status}) with order {Order.ClientOrderId}";
+            detail = $"slot {Price} is busy ({Status}) with order {_order.ClientOrderId}";
             return ClaimRejection.SlotBusy;
         }
 
-        if (role == OrderRole.Open && !Position.IsFlat)
+        if (role == OrderRole.Open && !_position.IsFlat)
         {
-            detail = $"slot {Price} already holds {Position.Inventory}; only a closing order is allowed";
+            detail = $"slot {Price} already holds {_position.Inventory}; only a closing order is allowed";
             return ClaimRejection.PositionAlreadyOpen;
         }
 
-        if (role == OrderRole.Close && quantity > Position.Inventory)
+        if (role == OrderRole.Close && quantity > _position.Inventory)
         {
-            detail = $"closing {quantity} would oversell slot {Price}, which holds {Position.Inventory}";
+            detail = $"closing {quantity} would oversell slot {Price}, which holds {_position.Inventory}";
             return ClaimRejection.WouldOversell;
         }
 
@@ -89,10 +210,10 @@ internal sealed partial class Slot
         if (Status != SlotStatus.Free)
         {
             // Impossible when the claim was checked in this lock section; never overwrite a live order quietly.
-            throw new InvalidOperationException($"Thread-safety bug detected: slot {Price} claimed while {Status} with order {Order.ClientOrderId}.");
+            throw new InvalidOperationException($"Thread-safety bug detected: slot {Price} claimed while {Status} with order {_order.ClientOrderId}.");
         }
 
-        Order = new OrderState
+        _order = new OrderState
         {
             ClaimToken = action.ClaimToken,
             ClientOrderId = action.ClientOrderId,
@@ -103,7 +224,7 @@ internal sealed partial class Slot
             ClaimedAt = now,
             LeaseToken = leaseToken,
         };
-        Status = SlotStatus.PendingPlace;
+        _status = SlotStatus.PendingPlace;
     }
 
     /// <summary>Claims the live order for a cancel under <paramref name="token"/>, at <paramref name="now"/>, for the close lease <paramref name="leaseToken"/> (0: none).</summary>
@@ -118,20 +239,20 @@ internal sealed partial class Slot
                 detail = $"slot {Price} has no order to cancel";
                 return ClaimRejection.NothingToCancel;
             case SlotStatus.PendingCancel:
-                detail = $"slot {Price} already has a cancel in flight for order {Order.ClientOrderId}";
+                detail = $"slot {Price} already has a cancel in flight for order {_order.ClientOrderId}";
                 return ClaimRejection.SlotBusy;
             case SlotStatus.PendingPlace:
             case SlotStatus.Unknown:
-                detail = $"slot {Price} order {Order.ClientOrderId} is not known to be live yet ({Status})";
+                detail = $"slot {Price} order {_order.ClientOrderId} is not known to be live yet ({Status})";
                 return ClaimRejection.SlotBusy;
         }
 
-        Order.CancelToken = token;
-        Order.CancelAccepted = false;
-        Order.CancelClaimedAt = now;
-        Order.CancelLeaseToken = leaseToken;
-        Status = SlotStatus.PendingCancel;
-        action = new OrderAction(OrderActionType.Cancel, Price, Order.Side, Order.Price, Order.Quantity, Order.ClientOrderId, Order.OrderId, token);
+        _order.CancelToken = token;
+        _order.CancelAccepted = false;
+        _order.CancelClaimedAt = now;
+        _order.CancelLeaseToken = leaseToken;
+        _status = SlotStatus.PendingCancel;
+        action = new OrderAction(OrderActionType.Cancel, Price, _order.Side, _order.Price, _order.Quantity, _order.ClientOrderId, _order.OrderId, token);
         return ClaimRejection.None;
     }
 
@@ -153,13 +274,13 @@ internal sealed partial class Slot
             timeout = TimeSpan.MaxValue; // the injected bug: an unanswered claim waits forever
         }
 #endif
-        if (Status == SlotStatus.PendingPlace && (Outlived(Order.LeaseToken, now) || now - Order.ClaimedAt >= timeout))
+        if (Status == SlotStatus.PendingPlace && (Outlived(_order.LeaseToken, now) || now - _order.ClaimedAt >= timeout))
         {
             BecomeUnknown(now);
             return true;
         }
 
-        if (Status == SlotStatus.PendingCancel && !Order.CancelAccepted && (Outlived(Order.CancelLeaseToken, now) || now - Order.CancelClaimedAt >= timeout))
+        if (Status == SlotStatus.PendingCancel && !_order.CancelAccepted && (Outlived(_order.CancelLeaseToken, now) || now - _order.CancelClaimedAt >= timeout))
         {
             GiveBackCancel();
             return true;
@@ -179,7 +300,7 @@ internal sealed partial class Slot
             return true;
         }
 
-        if (Status == SlotStatus.PendingCancel && !Order.CancelAccepted)
+        if (Status == SlotStatus.PendingCancel && !_order.CancelAccepted)
         {
             GiveBackCancel();
             return true;
@@ -190,55 +311,91 @@ internal sealed partial class Slot
 
     /// <summary>Whether a claim taken under the lease <paramref name="leaseToken"/> (0: none) has outlived it.</summary>
     private bool Outlived(long leaseToken, DateTimeOffset now) =>
-        leaseToken != 0 && !(Lease.Token == leaseToken && Lease.IsHeld(now));
+        leaseToken != 0 && !(_lease.Token == leaseToken && _lease.IsHeld(now));
 
     private void BecomeUnknown(DateTimeOffset now)
     {
-        Status = SlotStatus.Unknown;
-        Order.UnknownSince = now;
-        Order.LeaseToken = 0;
+        _status = SlotStatus.Unknown;
+        _order.UnknownSince = now;
+        _order.LeaseToken = 0;
     }
 
     private void GiveBackCancel()
     {
-        Status = SlotStatus.Live;
-        Order.CancelToken = 0;
-        Order.CancelAccepted = false;
-        Order.CancelLeaseToken = 0;
-        Order.CancelClaimedAt = default;
+        _status = SlotStatus.Live;
+        _order.CancelToken = 0;
+        _order.CancelAccepted = false;
+        _order.CancelLeaseToken = 0;
+        _order.CancelClaimedAt = default;
     }
 
     // ---- Reading ----------------------------------------------------------------------------------------------------
 
-    public SlotView ToView_NeedsLock()
+    /// <summary>The slot's whole state now, as a value.</summary>
+    public SlotState ReadState_NeedsLock()
     {
         AssertLocked();
-        OrderView? order = Status == SlotStatus.Free
-            ? null
-            : new OrderView(
-                Order.ClientOrderId,
-                Order.OrderId,
-                Order.Side,
-                Order.Role,
-                Order.Price,
-                Order.Quantity,
-                Order.FilledQuantity,
-                Order.ClaimToken,
-                Status == SlotStatus.PendingCancel)
-            {
-                ClaimedAt = Order.ClaimedAt,
-            };
-        return new SlotView(Price, Status, order, Position.Inventory, Position.EntryNotional, Position.EntryFees, Position.RealizedPnl, Position.RoundTrips)
-        {
-            Leverage = Leverage,
-            StopLossFraction = StopLossFraction,
-            StopLoss = StopLoss,
-            TakeProfit = TakeProfit,
-            Lease = Lease.Kind,
-            LeaseExpiresAt = Lease.Token == 0 ? null : Lease.ExpiresAt,
-        };
+        return new SlotState(Key, Price, _status, _order, _position, _lastOrder, _lease, _leverage, _stopLossFraction, _stopLoss, _takeProfit, _targetHistory, _version);
     }
 
+    public SlotView ToView_NeedsLock() => ReadState_NeedsLock().ToView();
+
+    // ---- The lock and bookkeeping -----------------------------------------------------------------------------------
+
+    /// <summary>Takes the slot's lock for one critical section: <c>using (slot.Enter()) { ... }</c>.</summary>
+    public SlotLock Enter()
+    {
+        Monitor.Enter(_sync);
+        return new SlotLock(_sync);
+    }
+
+    /// <summary>Whether the current thread holds this slot's lock (for the logging tests' "nothing under a lock" check).</summary>
+    public bool IsLockHeld => Monitor.IsEntered(_sync);
+
+    /// <summary>Records that the slot changed: one more version (what the journal replays by), seen at <paramref name="epoch"/>.</summary>
+    public void MarkChanged_NeedsLock(long epoch)
+    {
+        AssertLocked();
+        _changedEpoch = epoch;
+        _version++;
+    }
+
+    /// <summary>Sets the parameters an opening claim carries for the position it opens.</summary>
+    public void SetPositionParameters_NeedsLock(int? leverage, decimal? stopLossFraction)
+    {
+        AssertLocked();
+        _leverage = leverage;
+        _stopLossFraction = stopLossFraction;
+    }
+
+    /// <summary>The shape of <see cref="Corrupt"/>'s edit.</summary>
+    public delegate void Corruption(ref SlotStatus status, ref OrderState order, ref PositionBook position);
+
+    /// <summary>Test seam: breaks the slot's state on purpose, under its lock, so a test can see the invariant check name it.</summary>
+    public void Corrupt(Corruption corruption)
+    {
+        using (Enter())
+        {
+            corruption(ref _status, ref _order, ref _position);
+        }
+    }
+
+#if FAULT_INJECTION
+    /// <summary>The injected bugs that let go of the slot's lock in the middle of a section use these.</summary>
+    public void ExitForFault() => Monitor.Exit(_sync);
+
+    public void EnterForFault() => Monitor.Enter(_sync);
+
+    /// <summary>The injected unlocked shortcut reads the fill without the lock.</summary>
+    public decimal FilledQuantityWithoutLock => _order.FilledQuantity;
+#endif
+
     [Conditional("DEBUG")]
-    private void AssertLocked() => Debug.Assert(Monitor.IsEntered(Sync), "the slot's lock must be held");
+    private void AssertLocked() => Debug.Assert(Monitor.IsEntered(_sync), "the slot's lock must be held");
+}
+
+/// <summary>A held slot lock; <see cref="Dispose"/> releases it.</summary>
+internal readonly ref struct SlotLock(object sync)
+{
+    public void Dispose() => Monitor.Exit(sync);
 }

@@ -4,12 +4,12 @@ using GridPositions.Wire;
 
 namespace GridPositions.Snapshots;
 
-/// <summary>Deep copies between a live <see cref="Slot"/> and its <see cref="InventorySlot"/> message.</summary>
+/// <summary>Deep copies between a slot's <see cref="SlotState"/> and its <see cref="InventorySlot"/> message.</summary>
 internal static class SlotWire
 {
-    public static InventorySlot ToWire_NeedsSlotLock(Slot slot)
+    public static InventorySlot ToWire(in SlotState slot)
     {
-        ref readonly PositionBook p = ref slot.Position;
+        PositionBook p = slot.Position;
         var wire = new InventorySlot
         {
             Price = slot.Price.ToWire(),
@@ -53,7 +53,7 @@ internal static class SlotWire
 
         if (slot.Status != SlotStatus.Free)
         {
-            ref readonly OrderState o = ref slot.Order;
+            OrderState o = slot.Order;
             wire.Order = new SlotOrder
             {
                 ClaimToken = o.ClaimToken,
@@ -78,7 +78,7 @@ internal static class SlotWire
 
         if (slot.LastOrder.ClientOrderId is not null)
         {
-            ref readonly FinishedOrderState last = ref slot.LastOrder;
+            FinishedOrderState last = slot.LastOrder;
             wire.LastOrder = new Wire.FinishedOrder
             {
                 ClaimToken = last.ClaimToken,
@@ -94,15 +94,17 @@ internal static class SlotWire
 
     private static decimal? NullableDecimal(DecimalValue? value) => value is null ? null : value.ToDecimal();
 
-    /// <summary>Builds a slot from its message, keyed by <paramref name="key"/> (derived from the message's price by the caller).</summary>
+    /// <summary>Builds a slot's state from its message, keyed by <paramref name="key"/> (derived from the message's price by the caller).</summary>
     /// <param name="wire">The slot's message.</param>
     /// <param name="key">Its tick key.</param>
     /// <param name="canonicalPrice">Its price at the grid's scale.</param>
     /// <param name="claimedAtIfMissing">A claim time for a snapshot written before claims recorded theirs (its own time): the timeout runs from there.</param>
-    public static Slot FromWire(InventorySlot wire, long key, decimal canonicalPrice, DateTimeOffset claimedAtIfMissing)
+    public static SlotState FromWire(InventorySlot wire, long key, decimal canonicalPrice, DateTimeOffset claimedAtIfMissing)
     {
-        var slot = new Slot(key, canonicalPrice)
+        var slot = new SlotState
         {
+            Key = key,
+            Price = canonicalPrice,
             Status = wire.Status,
             Version = wire.Version,
             Position = new PositionBook
@@ -128,14 +130,13 @@ internal static class SlotWire
             StopLossFraction = NullableDecimal(wire.StopLossFraction),
             StopLoss = NullableDecimal(wire.StopLoss),
             TakeProfit = NullableDecimal(wire.TakeProfit),
-            TargetHistory = wire.TargetHistory.Count == 0 ? null : wire.TargetHistory
-                .Select(c => new GridPositions.TargetChange(c.At.ToDateTimeOffset(), NullableDecimal(c.StopLoss), NullableDecimal(c.TakeProfit), c.Reason))
-                .ToList(),
+            TargetHistory = wire.TargetHistory.Count == 0 ? null : [.. wire.TargetHistory
+                .Select(c => new GridPositions.TargetChange(c.At.ToDateTimeOffset(), NullableDecimal(c.StopLoss), NullableDecimal(c.TakeProfit), c.Reason))],
         };
 
         if (wire.Order is { } o)
         {
-            slot.Order = new OrderState
+            slot = slot with { Order = new OrderState
             {
                 ClaimToken = o.ClaimToken,
                 ClientOrderId = o.ClientOrderId,
@@ -154,19 +155,19 @@ internal static class SlotWire
                 LeaseToken = o.LeaseToken,
                 CancelClaimedAt = o.CancelClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
                 CancelLeaseToken = o.CancelLeaseToken,
-            };
+            } };
         }
 
         if (wire.LastOrder is { } last)
         {
-            slot.LastOrder = new FinishedOrderState
+            slot = slot with { LastOrder = new FinishedOrderState
             {
                 ClaimToken = last.ClaimToken,
                 ClientOrderId = WireConvert.NullIfEmpty(last.ClientOrderId),
                 OrderId = WireConvert.NullIfEmpty(last.OrderId),
                 Status = last.Status,
                 FilledQuantity = last.FilledQuantity.ToDecimal(),
-            };
+            } };
         }
 
         return slot;

@@ -39,9 +39,9 @@ public sealed partial class SuperPositionManager
             snapshot.NextClientOrderSequence = _nextClientSequence;
             foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
             {
-                lock (slot.Sync)
+                using (slot.Enter())
                 {
-                    snapshot.Slots.Add(SlotWire.ToWire_NeedsSlotLock(slot));
+                    snapshot.Slots.Add(SlotWire.ToWire(slot.ReadState_NeedsLock()));
                 }
             }
 
@@ -138,13 +138,14 @@ public sealed partial class SuperPositionManager
                     throw new ArgumentException($"Snapshot has two slots at level {price} (prices equal after re-keying by tick).", nameof(snapshot));
                 }
 
-                Slot slot = SlotWire.FromWire(wire, key, _grid.ToPrice(key), takenAt);
+                SlotState state = SlotWire.FromWire(wire, key, _grid.ToPrice(key), takenAt);
+                var slot = new Slot(state);
                 _slots.TryAdd(key, slot);
-                maxToken = Math.Max(maxToken, Math.Max(slot.Order.ClaimToken, Math.Max(slot.Order.CancelToken, slot.LastOrder.ClaimToken)));
-                maxLeaseToken = Math.Max(maxLeaseToken, Math.Max(slot.Order.LeaseToken, slot.Order.CancelLeaseToken));
-                if (slot.Status != SlotStatus.Free)
+                maxToken = Math.Max(maxToken, Math.Max(state.Order.ClaimToken, Math.Max(state.Order.CancelToken, state.LastOrder.ClaimToken)));
+                maxLeaseToken = Math.Max(maxLeaseToken, Math.Max(state.Order.LeaseToken, state.Order.CancelLeaseToken));
+                if (state.Status != SlotStatus.Free)
                 {
-                    IndexRestored(slot, snapshot);
+                    IndexRestored(slot, state.Order, snapshot);
                 }
             }
 
@@ -159,12 +160,21 @@ public sealed partial class SuperPositionManager
                 _index.Retire(retired.Id, retired.IsOrderId, owner);
             }
 
-            foreach (Slot slot in _slots.Values.Where(s => s.LastOrder.ClientOrderId is not null))
+            foreach (Slot slot in _slots.Values)
             {
-                _index.Retire(slot.LastOrder.ClientOrderId!, isOrderId: false, slot);
-                if (slot.LastOrder.OrderId is { } lastOrderId)
+                FinishedOrderState last;
+                using (slot.Enter())
                 {
-                    _index.Retire(lastOrderId, isOrderId: true, slot);
+                    last = slot.LastOrder;
+                }
+
+                if (last.ClientOrderId is not null)
+                {
+                    _index.Retire(last.ClientOrderId, isOrderId: false, slot);
+                    if (last.OrderId is { } lastOrderId)
+                    {
+                        _index.Retire(lastOrderId, isOrderId: true, slot);
+                    }
                 }
             }
 
@@ -191,18 +201,18 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    private void IndexRestored(Slot slot, PositionManagerSnapshot snapshot)
+    private void IndexRestored(Slot slot, in OrderState order, PositionManagerSnapshot snapshot)
     {
-        if (string.IsNullOrEmpty(slot.Order.ClientOrderId) || _index.ByClientId.ContainsKey(slot.Order.ClientOrderId))
+        if (string.IsNullOrEmpty(order.ClientOrderId) || _index.ByClientId.ContainsKey(order.ClientOrderId))
         {
-            throw new ArgumentException($"Snapshot slot {slot.Price}: client order id '{slot.Order.ClientOrderId}' is missing or belongs to two slots.", nameof(snapshot));
+            throw new ArgumentException($"Snapshot slot {slot.Price}: client order id '{order.ClientOrderId}' is missing or belongs to two slots.", nameof(snapshot));
         }
 
-        if (slot.Order.OrderId is { } orderId && _index.ByOrderId.ContainsKey(orderId))
+        if (order.OrderId is { } orderId && _index.ByOrderId.ContainsKey(orderId))
         {
             throw new ArgumentException($"Snapshot slot {slot.Price}: order id '{orderId}' belongs to two slots.", nameof(snapshot));
         }
 
-        _index.Sync(slot, slot.Order.ClientOrderId, slot.Order.OrderId, slot.Order.ClientOrderId, slot.Order.OrderId);
+        _index.Sync(slot, order.ClientOrderId, order.OrderId, order.ClientOrderId, order.OrderId);
     }
 }
