@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using GridPositions.Diagnostics;
 using GridPositions.Events;
@@ -184,6 +185,14 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Whether the current thread holds the manager's lock or any slot's lock (the logging tests check it is neither).</summary>
     internal bool HoldsAnyLock() => Monitor.IsEntered(_sync) || _slots.Values.Any(s => s.IsLockHeld);
+
+    /// <summary>Every method named <c>_NeedsGlobalLock</c> or <c>_NeedsLocks</c> starts with this.</summary>
+    [Conditional("DEBUG")]
+    private void AssertGlobalLock() => Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+
+    /// <summary>Every method named <c>_NeedsSlotLock</c> or <c>_NeedsLocks</c> starts with this.</summary>
+    [Conditional("DEBUG")]
+    private static void AssertSlotLock(Slot slot) => Debug.Assert(slot.IsLockHeld, "the slot's lock must be held");
 
     private Slot[] SlotsByKey()
     {

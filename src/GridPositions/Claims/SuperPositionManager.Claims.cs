@@ -59,7 +59,7 @@ public sealed partial class SuperPositionManager
 
     private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref Operation op)
     {
-        Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+        AssertGlobalLock();
         if (ValidateClaim(request) is { } problem)
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, problem);
@@ -73,6 +73,7 @@ public sealed partial class SuperPositionManager
 
     private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
+        AssertGlobalLock();
         if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
@@ -144,6 +145,7 @@ public sealed partial class SuperPositionManager
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
     private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref Operation op)
     {
+        AssertGlobalLock();
         using (slot.Enter())
         {
             ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
@@ -171,6 +173,7 @@ public sealed partial class SuperPositionManager
 
     private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
+        AssertGlobalLock();
         if (!_slots.TryGetValue(key, out Slot? slot))
         {
             return ClaimResult.Rejected(request, ClaimRejection.NothingToCancel, $"there is no slot at {request.SlotPrice}");
@@ -200,6 +203,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Ends the slot's claims that outlived their lease or the pending-claim timeout, recording the change.</summary>
     private void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now, ref Operation op)
     {
+        AssertSlotLock(slot);
         if (!slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
         {
             return;
@@ -212,6 +216,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>
     private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset now, out string? detail)
     {
+        AssertSlotLock(slot);
         bool closing = slot.Lease.Kind == LeaseKind.Close && slot.Lease.IsHeld(now);
         detail = closing ? $"slot {slot.Price}'s position is being closed under lease {slot.Lease.Token}" : null;
         return closing ? ClaimRejection.PositionLeased : ClaimRejection.None;
@@ -281,6 +286,7 @@ public sealed partial class SuperPositionManager
 
     private string NextClientOrderId_NeedsGlobalLock()
     {
+        AssertGlobalLock();
         string id;
         do
         {

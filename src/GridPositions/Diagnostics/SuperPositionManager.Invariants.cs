@@ -100,6 +100,7 @@ public sealed partial class SuperPositionManager
 
     private string? CheckSlot_NeedsSlotLock(Slot slot)
     {
+        AssertSlotLock(slot);
         ref readonly PositionBook p = ref slot.Position;
         if (p.Inventory < 0)
         {
@@ -132,6 +133,7 @@ public sealed partial class SuperPositionManager
 
     private string? CheckOrder_NeedsSlotLock(Slot slot)
     {
+        AssertSlotLock(slot);
         ref readonly OrderState o = ref slot.Order;
         if (slot.Status is not (SlotStatus.PendingPlace or SlotStatus.Live or SlotStatus.PendingCancel or SlotStatus.Unknown))
         {
@@ -175,6 +177,7 @@ public sealed partial class SuperPositionManager
 
     private string? CheckParked_NeedsGlobalLock()
     {
+        AssertGlobalLock();
         if (_parked.Count > _parked.Capacity)
         {
             return $"{_parked.Count} parked updates exceed the capacity {_parked.Capacity}";

@@ -98,6 +98,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
     private void PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects, ref Operation op)
     {
+        AssertSlotLock(slot);
         if (effects.Changed)
         {
             SlotChanged_NeedsSlotLock(slot, ref op);
@@ -141,6 +142,7 @@ public sealed partial class SuperPositionManager
     /// </summary>
     private void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
     {
+        AssertSlotLock(slot);
         slot.MarkChanged_NeedsLock(Volatile.Read(ref _epoch));
         Journal_NeedsSlotLock(slot, ref op);
         if (SlotChanged is null)
@@ -161,6 +163,7 @@ public sealed partial class SuperPositionManager
 
     private void EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
     {
+        AssertSlotLock(slot);
         if (TargetsChanged is null)
         {
             return;

@@ -92,6 +92,8 @@ public sealed partial class SuperPositionManager
 
     private CloseStart BeginClose_NeedsLocks(Slot slot, decimal? exchangeQuantity, DateTimeOffset now, ref Operation op)
     {
+        AssertGlobalLock();
+        AssertSlotLock(slot);
         PositionMismatch? mismatch = null;
         if (slot.Status == SlotStatus.Free && exchangeQuantity is { } onExchange)
         {
@@ -198,6 +200,8 @@ public sealed partial class SuperPositionManager
 
     private CloseOrder ClaimCloseOrder_NeedsLocks(Slot slot, PositionLease lease, decimal price, decimal? exchangeQuantity, DateTimeOffset now, ref Operation op)
     {
+        AssertGlobalLock();
+        AssertSlotLock(slot);
         PositionMismatch? mismatch = exchangeQuantity is { } onExchange ? AdjustToExchange_NeedsSlotLock(slot, onExchange) : null;
         OrderAction? action = null;
         if (slot.Position.IsFlat)
@@ -427,6 +431,7 @@ public sealed partial class SuperPositionManager
 
     private static bool HoldsLease_NeedsSlotLock(Slot slot, PositionLease lease, DateTimeOffset now)
     {
+        AssertSlotLock(slot);
 #if FAULT_INJECTION
         if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.NoFencing))
         {

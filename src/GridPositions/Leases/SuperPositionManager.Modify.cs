@@ -167,6 +167,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Null when the targets (with the current ones filling in a null) fit the open position; otherwise why not.</summary>
     private string? CheckTargets_NeedsSlotLock(Slot slot, decimal? stopLoss, decimal? takeProfit)
     {
+        AssertSlotLock(slot);
         decimal entry = slot.Position.EntryNotional / slot.Position.Inventory;
         decimal? sl = stopLoss ?? slot.StopLoss, tp = takeProfit ?? slot.TakeProfit;
         bool longGrid = _sign > 0;

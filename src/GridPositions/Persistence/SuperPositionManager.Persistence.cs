@@ -162,6 +162,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
     private void Journal_NeedsSlotLock(Slot slot, ref Operation op)
     {
+        AssertSlotLock(slot);
         if (_journal is not { } journal)
         {
             return;

@@ -40,6 +40,8 @@ public sealed partial class SuperPositionManager
         /// <summary>One slot, under its lock (and the manager's).</summary>
         public void ReconcileSlot_NeedsLocks(Slot slot, ref SlotEffects effects, ref Operation op)
         {
+            _m.AssertGlobalLock();
+            SuperPositionManager.AssertSlotLock(slot);
             // A claim nobody will answer any more lapses first (a place to Unknown, a cancel back to Live), then is settled
             // below; the lapse itself is not a change "after the ticket" (the epoch is read before it).
             bool changedAfterTicket = slot.ChangedEpoch >= _ticket.Epoch;
@@ -111,6 +113,7 @@ public sealed partial class SuperPositionManager
         /// </summary>
         private void Missing_NeedsSlotLock(Slot slot, ref SlotEffects effects, ref Operation op)
         {
+            SuperPositionManager.AssertSlotLock(slot);
             bool ambiguous = slot.Status == SlotStatus.Unknown && slot.Order.OrderId is null && slot.Order.FilledQuantity == 0;
 #if FAULT_INJECTION
             ambiguous |= slot.Status == SlotStatus.PendingPlace && Diagnostics.FaultInjection.Is(Diagnostics.Fault.ReconcileIgnoresDeferral);
@@ -139,6 +142,7 @@ public sealed partial class SuperPositionManager
         /// <summary>Exchange orders no slot accounted for: known finished ones, ours to adopt or cancel, foreign ones.</summary>
         public void ReconcileUnknownOrders_NeedsGlobalLock(ref Operation op)
         {
+            _m.AssertGlobalLock();
             foreach (ExchangeOrder order in _exchange.OpenOrders.Concat(_exchange.RecentlyClosedOrders ?? []))
             {
                 if (!_accounted.Add(order.OrderId))
@@ -183,6 +187,7 @@ public sealed partial class SuperPositionManager
         /// <summary>An open order of ours that no slot knows, opening at a free flat level: that slot takes it.</summary>
         private bool TryAdopt_NeedsGlobalLock(ExchangeOrder order, ref Operation op)
         {
+            _m.AssertGlobalLock();
             if (order.Side != _m._openingSide || !_m._grid.TryGetTicks(order.Price, out long key) || !_m._grid.IsValidQuantity(order.Quantity)
                 || !Fills.Amounts.ProductFits(order.Price, order.Quantity))
             {
@@ -227,6 +232,7 @@ public sealed partial class SuperPositionManager
 
         public void ComparePositions_NeedsGlobalLock()
         {
+            _m.AssertGlobalLock();
             if (_exchange.Position is not { } exchangePosition)
             {
                 return;

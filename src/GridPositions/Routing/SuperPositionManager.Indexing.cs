@@ -14,7 +14,7 @@ public sealed partial class SuperPositionManager
     /// </summary>
     private void SyncIndex_NeedsGlobalLock(Slot slot, in SlotEffects touched, ref Operation op)
     {
-        Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+        AssertGlobalLock();
         string? currentClientId = null, currentOrderId = null;
         using (slot.Enter())
         {
@@ -36,7 +36,7 @@ public sealed partial class SuperPositionManager
 
     private void TakeParked_NeedsGlobalLock(string? clientOrderId, string? orderId, ref Operation op)
     {
-        Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+        AssertGlobalLock();
         _counters.Add(Counter.UpdatesRedriven, op.TakeParked(_parked, clientOrderId, orderId));
     }
 

@@ -258,6 +258,7 @@ public sealed partial class SuperPositionManager
     /// <summary>Counts expired parked updates and queues their events.</summary>
     private void CountExpired_NeedsGlobalLock(List<ParkedEntry>? expired)
     {
+        AssertGlobalLock();
         if (expired is null)
         {
             return;
