@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using GridPositions.Book;
 using GridPositions.Diagnostics;
 using GridPositions.Events;
 using GridPositions.Routing;
@@ -25,16 +26,8 @@ namespace GridPositions;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "The checkpoint gate (SemaphoreSlim) never allocates a wait handle; there is nothing to dispose.")]
 public sealed partial class SuperPositionManager
 {
-    /// <summary>
-    /// Level 1 (see LOCK_ORDERING.md). Guards every write to <see cref="_slots"/> and <see cref="_index"/>, and all of <see cref="_parked"/>,
-    /// <see cref="_nextClaimToken"/> and <see cref="_nextClientSequence"/>. Take before any slot lock; never while holding one.
-    /// </summary>
-    private readonly object _sync = new();
-
-    /// <summary>The slot table: written under <see cref="_sync"/>, read without it (slots are never removed).</summary>
-    private readonly ConcurrentDictionary<long, Slot> _slots = new();
-    private readonly OrderIndex _index;
-    private readonly ParkedUpdates _parked;
+    /// <summary>The slots, their indexes, the parked updates and the id sequences: level 1 of the lock order.</summary>
+    private readonly SlotBook _book;
     private readonly PriceGrid _grid;
     private readonly TimeProvider _time;
     private readonly CounterSet _counters = new();
@@ -43,20 +36,6 @@ public sealed partial class SuperPositionManager
     /// <summary>+1 for a long grid, -1 for a short one: the sign of (exit - entry) in realised profit.</summary>
     private readonly int _sign;
     private readonly OrderSide _openingSide;
-
-    /// <summary>The configured prefix plus a tag unique to this manager's lineage, so ids never repeat across restarts.</summary>
-    private readonly string _clientIdPrefix;
-    private long _nextClaimToken = 1;
-    private long _nextClientSequence = 1;
-
-    /// <summary>Bumped by <see cref="BeginReconciliation"/>; every slot change records the value it saw.</summary>
-    private long _epoch;
-
-    /// <summary>
-    /// Index windows open: inputs whose phase 2 changed a slot's ids and whose phase 3 has not re-indexed them yet
-    /// (only then may an index entry trail its slot). Incremented under the slot's lock, decremented in phase 3.
-    /// </summary>
-    private int _indexWindows;
 
     /// <summary>
     /// The largest magnitude of any price, quantity, notional, fee or position the manager accepts: 10^15. Within it a
@@ -87,12 +66,10 @@ public sealed partial class SuperPositionManager
         Settings = options;
         _time = timeProvider ?? TimeProvider.System;
         _grid = new PriceGrid(options.TickSize, options.QuantityStep);
-        _index = new OrderIndex(options.RetiredOrderCapacity);
-        _parked = new ParkedUpdates(options.ParkedUpdateCapacity, options.ParkedUpdateTimeToLive);
         _events = new EventDispatcher(Publish, () => _counters.Increment(Counter.SubscriberFailures));
         _sign = options.Direction == GridDirection.Long ? 1 : -1;
         _openingSide = options.Direction == GridDirection.Long ? OrderSide.Buy : OrderSide.Sell;
-        _clientIdPrefix = clientIdPrefix ?? options.ClientOrderIdPrefix + ToBase36(_time.GetUtcNow().ToUnixTimeMilliseconds()) + "-";
+        _book = new SlotBook(options, clientIdPrefix ?? options.ClientOrderIdPrefix + ToBase36(_time.GetUtcNow().ToUnixTimeMilliseconds()) + "-");
         if (loggerFactory is not null)
         {
             _log = loggerFactory.CreateLogger(LogCategory);
@@ -118,13 +95,13 @@ public sealed partial class SuperPositionManager
     public ManagerCounters Counters => _counters.ToPublic();
 
     /// <summary>How many updates are waiting for their order's mapping.</summary>
-    public int ParkedUpdateCount => _parked.CountWithoutLock;
+    public int ParkedUpdateCount => _book.ParkedCountWithoutLock;
 
     /// <summary>A copy of the slot at <paramref name="price"/>, or null if no slot was ever created there.</summary>
     /// <exception cref="ArgumentException"><paramref name="price"/> is not positive or not on the tick grid.</exception>
     public SlotView? GetSlot(decimal price)
     {
-        if (!_slots.TryGetValue(_grid.GetTicks(price, nameof(price)), out Slot? slot))
+        if (!_book.TryGet(_grid.GetTicks(price, nameof(price)), out Slot? slot))
         {
             return null;
         }
@@ -177,36 +154,31 @@ public sealed partial class SuperPositionManager
     internal bool EventDeliveryStalled => _events.IsStalled;
 
     /// <summary>Test seams: the slot table, the index and the counters, for tests that break an invariant on purpose.</summary>
-    internal ICollection<Slot> SlotTable => _slots.Values;
+    internal ICollection<Slot> SlotTable => _book.Slots;
 
-    internal OrderIndex Index => _index;
+    internal SlotBook Book => _book;
 
     internal CounterSet CounterSet => _counters;
 
     /// <summary>Whether the current thread holds the manager's lock or any slot's lock (the logging tests check it is neither).</summary>
-    internal bool HoldsAnyLock() => Monitor.IsEntered(_sync) || _slots.Values.Any(s => s.IsLockHeld);
+    internal bool HoldsAnyLock() => _book.IsLockHeld || _book.Slots.Any(s => s.IsLockHeld);
 
     /// <summary>Every method named <c>_NeedsGlobalLock</c> or <c>_NeedsLocks</c> starts with this.</summary>
     [Conditional("DEBUG")]
-    private void AssertGlobalLock() => Debug.Assert(Monitor.IsEntered(_sync), "the manager's lock must be held");
+    private void AssertGlobalLock() => _book.AssertLocked();
 
     /// <summary>Every method named <c>_NeedsSlotLock</c> or <c>_NeedsLocks</c> starts with this.</summary>
     [Conditional("DEBUG")]
     private static void AssertSlotLock(Slot slot) => Debug.Assert(slot.IsLockHeld, "the slot's lock must be held");
 
-    private Slot[] SlotsByKey()
-    {
-        Slot[] slots = [.. _slots.Values];
-        Array.Sort(slots, static (a, b) => a.Key.CompareTo(b.Key));
-        return slots;
-    }
+    private Slot[] SlotsByKey() => _book.ByKey();
 
     private OrderRole RoleOf(OrderSide side) => side == _openingSide ? OrderRole.Open : OrderRole.Close;
 
     /// <summary>Phase 2 is about to change (or has just changed, under the slot's lock) a slot's ids: until phase 3 re-indexes them, the index may trail the slot. Only <see cref="Operations.Operation"/> calls it.</summary>
-    internal void OpenIndexWindow() => Interlocked.Increment(ref _indexWindows);
+    internal void OpenIndexWindow() => _book.OpenIndexWindow();
 
-    internal void CloseIndexWindow() => Interlocked.Decrement(ref _indexWindows);
+    internal void CloseIndexWindow() => _book.CloseIndexWindow();
 
     private static string ToBase36(long value)
     {

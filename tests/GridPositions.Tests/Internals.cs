@@ -10,7 +10,8 @@ internal static class Internals
 {
     public static Slot Slot(SuperPositionManager manager, decimal price) => manager.SlotTable.Single(s => s.Price == price);
 
-    public static OrderIndex Index(SuperPositionManager manager) => manager.Index;
+    /// <summary>Breaks the manager's indexes on purpose (under the slot book's lock).</summary>
+    public static void CorruptIndex(SuperPositionManager manager, Action<OrderIndex> edit) => manager.Book.CorruptIndex(edit);
 
     public static CounterSet Counters(SuperPositionManager manager) => manager.CounterSet;
 

@@ -90,8 +90,12 @@ public class InvariantTests
         TestGrid grid = Busy();
         Slots.Slot held = Internals.Slot(grid.Manager, 99m);
         string clientOrderId = Internals.OrderOf(held).ClientOrderId;
-        Assert.True(Internals.Index(grid.Manager).ByClientId.TryRemove(clientOrderId, held));
-        Assert.True(Internals.Index(grid.Manager).ByClientId.TryAdd(clientOrderId, Internals.Slot(grid.Manager, 100m)));
+        Slot other = Internals.Slot(grid.Manager, 100m);
+        Internals.CorruptIndex(grid.Manager, index =>
+        {
+            Assert.True(index.ByClientId.TryRemove(clientOrderId, held));
+            Assert.True(index.ByClientId.TryAdd(clientOrderId, other));
+        });
         AssertViolation(grid, "is indexed to slot 100");
     }
 
@@ -99,7 +103,8 @@ public class InvariantTests
     public void CheckInvariants_NamesAnIndexEntryForAnOrderNoSlotHas()
     {
         TestGrid grid = Busy();
-        Internals.Index(grid.Manager).AddClientId("ghost", Internals.Slot(grid.Manager, 100m));
+        Slot slot = Internals.Slot(grid.Manager, 100m);
+        Internals.CorruptIndex(grid.Manager, index => index.AddClientId("ghost", slot));
         AssertViolation(grid, "client order id ghost is indexed to slot 100");
     }
 
@@ -108,7 +113,7 @@ public class InvariantTests
     {
         TestGrid grid = Busy();
         Slot slot = Internals.Slot(grid.Manager, 100m);
-        Internals.Index(grid.Manager).Sync(slot, null, "OPEN", null, null); // drops the order id entry
+        Internals.CorruptIndex(grid.Manager, index => index.Sync(slot, null, "OPEN", null, null)); // drops the order id entry
         AssertViolation(grid, "order id OPEN of slot 100");
     }
 

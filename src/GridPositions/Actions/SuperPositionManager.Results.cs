@@ -101,13 +101,13 @@ public sealed partial class SuperPositionManager
         int count = results.Length;
         // Phase 1: resolve each result to its slot. A place whose exchange id another slot's order has (live or
         // remembered) is refused here, where the indexes are stable: no id may belong to two slots (its key becomes -1).
-        lock (_sync)
+        using (_book.Enter())
         {
             for (int i = 0; i < count; i++)
             {
-                _slots.TryGetValue(keys[i], out slots[i]);
+                _book.TryGet(keys[i], out slots[i]);
                 if (results[i] is { Outcome: ActionOutcome.Succeeded, Action.Type: OrderActionType.Place, OrderId: { } orderId }
-                    && _index.TryRoute(orderId, null, out Slot? owner) && !ReferenceEquals(owner, slots[i]))
+                    && _book.TryRoute_NeedsLock(orderId, null, out Slot? owner) && !ReferenceEquals(owner, slots[i]))
                 {
                     keys[i] = -1;
                     string detail = $"order id {orderId} belongs to slot {owner.Price}'s order; the result for slot {results[i].Action.SlotPrice} cannot take it";
@@ -135,7 +135,7 @@ public sealed partial class SuperPositionManager
         // Phase 3: re-read each touched slot and make its index entries match it now.
         if (anyTouched)
         {
-            lock (_sync)
+            using (_book.Enter())
             {
                 for (int i = 0; i < count; i++)
                 {

@@ -33,7 +33,7 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (_sync)
+            using (_book.Enter())
             {
                 for (int i = 0; i < results.Length; i++)
                 {
@@ -74,14 +74,14 @@ public sealed partial class SuperPositionManager
     private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
         AssertGlobalLock();
-        if (request.ClientOrderId is { } requestedId && _index.IsClientIdKnown(requestedId))
+        if (request.ClientOrderId is { } requestedId && _book.IsClientIdKnown_NeedsLock(requestedId))
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
         }
 
         // A level never used has no slot yet: check against a new one, and add it to the table only if the claim is
         // accepted, so a refusal leaves no trace.
-        bool isNew = !_slots.TryGetValue(key, out Slot? slot);
+        bool isNew = !_book.TryGet(key, out Slot? slot);
         slot ??= new Slot(key, _grid.ToPrice(key));
         OrderRole role = RoleOf(request.Side);
         OrderAction action;
@@ -89,7 +89,7 @@ public sealed partial class SuperPositionManager
 #if FAULT_INJECTION
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
-            _slots.TryAdd(key, slot);
+            _book.Add_NeedsLock(slot);
             return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now, ref op);
         }
 #endif
@@ -116,8 +116,8 @@ public sealed partial class SuperPositionManager
                 return ClaimResult.Rejected(request, rejection, detail!);
             }
 
-            string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
+            string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
@@ -129,11 +129,11 @@ public sealed partial class SuperPositionManager
 
         if (isNew)
         {
-            _slots.TryAdd(key, slot);
+            _book.Add_NeedsLock(slot);
         }
 
-        _index.AddClientId(action.ClientOrderId, slot);
-        if (_parked.Count > 0)
+        _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
+        if (_book.ParkedCount_NeedsLock() > 0)
         {
             TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref op);
         }
@@ -155,18 +155,18 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        Monitor.Exit(_sync);
-        Monitor.Enter(_sync);
+        _book.ExitForFault();
+        _book.EnterForFault();
         OrderAction action;
         using (slot.Enter())
         {
-            string clientOrderId = request.ClientOrderId ?? NextClientOrderId_NeedsGlobalLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _nextClaimToken++);
+            string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
             SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
-        _index.AddClientId(action.ClientOrderId, slot);
+        _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
         return ClaimResult.Accepted(request, action);
     }
 #endif
@@ -174,7 +174,7 @@ public sealed partial class SuperPositionManager
     private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
         AssertGlobalLock();
-        if (!_slots.TryGetValue(key, out Slot? slot))
+        if (!_book.TryGet(key, out Slot? slot))
         {
             return ClaimResult.Rejected(request, ClaimRejection.NothingToCancel, $"there is no slot at {request.SlotPrice}");
         }
@@ -186,7 +186,7 @@ public sealed partial class SuperPositionManager
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
-                rejection = slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, leaseToken: 0, out action, out detail);
+                rejection = slot.TryClaimCancel_NeedsLock(_book.PeekClaimToken_NeedsLock(), now, leaseToken: 0, out action, out detail);
             }
 
             if (rejection != ClaimRejection.None)
@@ -194,7 +194,7 @@ public sealed partial class SuperPositionManager
                 return ClaimResult.Rejected(request, rejection, detail!);
             }
 
-            _nextClaimToken++;
+            _book.TakeClaimToken_NeedsLock();
             SlotChanged_NeedsSlotLock(slot, ref op);
             return ClaimResult.Accepted(request, action);
         }
@@ -282,17 +282,5 @@ public sealed partial class SuperPositionManager
         }
 
         return null;
-    }
-
-    private string NextClientOrderId_NeedsGlobalLock()
-    {
-        AssertGlobalLock();
-        string id;
-        do
-        {
-            id = _clientIdPrefix + _nextClientSequence++.ToString(CultureInfo.InvariantCulture);
-        }
-        while (_index.IsClientIdKnown(id));
-        return id;
     }
 }

@@ -36,7 +36,7 @@ internal enum Fault
     /// <summary>Reconciliation acts on slots that changed after it began and on claims whose result has not arrived.</summary>
     ReconcileIgnoresDeferral,
 
-    /// <summary>An update the lock-free lookup missed is parked without routing it again under the manager's lock.</summary>
+    /// <summary>An update the lock-free lookup missed is parked without routing it again under the slot book's lock.</summary>
     ParkWithoutRecheck,
 
     /// <summary>A claim taken by a close lease's holder is not bound to the lease, so it outlives the lease (a dead closer's cancel stays pending).</summary>

@@ -20,12 +20,12 @@ public sealed partial class SuperPositionManager
     /// </remarks>
     public InvariantCheckResult CheckInvariants()
     {
-        lock (_sync)
+        using (_book.Enter())
         {
-            int windowsBefore = Volatile.Read(ref _indexWindows);
+            int windowsBefore = _book.IndexWindows;
             var clientOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
             var orderOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
-            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+            foreach (Slot slot in _book.Slots.OrderBy(s => s.Key))
             {
                 using (slot.Enter())
                 {
@@ -51,51 +51,19 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            // A window opened during the pass cannot close before we release _sync (its phase 3 needs it), so none at
+            // A window opened during the pass cannot close before we release level 1 (its phase 3 needs it), so none at
             // either end means the index could not trail any slot we read: it must match them exactly.
-            bool atRest = windowsBefore == 0 && Volatile.Read(ref _indexWindows) == 0;
+            bool atRest = windowsBefore == 0 && _book.IndexWindows == 0;
             if (atRest)
             {
-                if (CheckIndex("client order id", _index.ByClientId, clientOwners) is { } clientViolation)
+                if (_book.CheckIndex_NeedsLock(clientOwners, orderOwners) is { } indexViolation)
                 {
-                    return new InvariantCheckResult(clientViolation);
-                }
-
-                if (CheckIndex("order id", _index.ByOrderId, orderOwners) is { } orderViolation)
-                {
-                    return new InvariantCheckResult(orderViolation);
+                    return new InvariantCheckResult(indexViolation);
                 }
             }
 
             return new InvariantCheckResult(CheckParked_NeedsGlobalLock());
         }
-    }
-
-    /// <summary>Index entries and slot ownership must be the same set of pairs.</summary>
-    private static string? CheckIndex(string kind, Routing.ReadMostlyIndex index, Dictionary<string, Slot> owners)
-    {
-        foreach ((string id, Slot owner) in owners)
-        {
-            if (!index.TryGetValue(id, out Slot? indexed))
-            {
-                return $"{kind} {id} of slot {owner.Price} is not indexed";
-            }
-
-            if (!ReferenceEquals(indexed, owner))
-            {
-                return $"{kind} {id} of slot {owner.Price} is indexed to slot {indexed.Price}";
-            }
-        }
-
-        foreach ((string id, Slot indexed) in index)
-        {
-            if (!owners.ContainsKey(id))
-            {
-                return $"{kind} {id} is indexed to slot {indexed.Price}, whose current order does not have it";
-            }
-        }
-
-        return null;
     }
 
     private string? CheckSlot_NeedsSlotLock(Slot slot)
@@ -178,13 +146,13 @@ public sealed partial class SuperPositionManager
     private string? CheckParked_NeedsGlobalLock()
     {
         AssertGlobalLock();
-        if (_parked.Count > _parked.Capacity)
+        if (_book.ParkedCount_NeedsLock() > _book.ParkedCapacity)
         {
-            return $"{_parked.Count} parked updates exceed the capacity {_parked.Capacity}";
+            return $"{_book.ParkedCount_NeedsLock()} parked updates exceed the capacity {_book.ParkedCapacity}";
         }
 
         long parked = _counters.Read(Counter.UpdatesParked);
-        long left = _counters.Read(Counter.UpdatesRedriven) + _counters.Read(Counter.UpdatesExpired) + _parked.Count;
+        long left = _counters.Read(Counter.UpdatesRedriven) + _counters.Read(Counter.UpdatesExpired) + _book.ParkedCount_NeedsLock();
         return parked == left ? null : $"{parked} updates were parked but {left} are re-driven, expired or still parked";
     }
 }

@@ -7,7 +7,7 @@ namespace GridPositions.Events;
 internal sealed class EventDispatcher(Action<PositionEventArgs> publish, Action onSubscriberFailure)
 {
     /// <summary>
-    /// Level 3 (leaf). Guards the queue and the draining flag. Taken while holding a slot lock or the manager's lock
+    /// Level 3 (leaf). Guards the queue and the draining flag. Taken while holding a slot lock or the slot book's lock
     /// (enqueueing there is what keeps per-slot order); no other lock is taken and nothing is called while holding it.
     /// </summary>
     private readonly object _sync = new();

@@ -143,7 +143,7 @@ public sealed partial class SuperPositionManager
     private void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
     {
         AssertSlotLock(slot);
-        slot.MarkChanged_NeedsLock(Volatile.Read(ref _epoch));
+        slot.MarkChanged_NeedsLock(_book.Epoch);
         Journal_NeedsSlotLock(slot, ref op);
         if (SlotChanged is null)
         {

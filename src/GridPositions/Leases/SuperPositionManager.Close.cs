@@ -6,8 +6,6 @@ namespace GridPositions;
 
 public sealed partial class SuperPositionManager
 {
-    private long _nextFencingToken;
-
     /// <summary>
     /// Begins closing one slot's position, exclusively: concurrent closes (and modifies) of the same position get a
     /// <see cref="PositionConflictException"/> until this close completes, is released, or its lease expires
@@ -50,10 +48,10 @@ public sealed partial class SuperPositionManager
     {
         PositionConflictException? conflict = null;
         CloseStart start;
-        lock (_sync)
+        using (_book.Enter())
         {
             // No slot yet: the exchange may still hold a position there (its truth wins); build one, kept only if it holds something.
-            bool isNew = !_slots.TryGetValue(key, out Slot? slot);
+            bool isNew = !_book.TryGet(key, out Slot? slot);
             // Stryker disable once Block,Statement : a shortcut: a new slot with no exchange quantity would be found flat below and not kept
             if (isNew && request.ExchangeQuantity is not > 0)
             {
@@ -70,8 +68,8 @@ public sealed partial class SuperPositionManager
                 {
                     // The injected bug: let go of both locks between the check and the act.
                     slot.ExitForFault();
-                    Monitor.Exit(_sync);
-                    Monitor.Enter(_sync);
+                    _book.ExitForFault();
+                    _book.EnterForFault();
                     slot.EnterForFault();
                 }
 #endif
@@ -83,7 +81,7 @@ public sealed partial class SuperPositionManager
             // Stryker disable once Logical : adding an existing slot is a no-op, and a new slot that was not started was refused by a throw
             if (isNew && start.Status == CloseStatus.Started)
             {
-                _slots.TryAdd(key, slot);
+                _book.Add_NeedsLock(slot);
             }
         }
 
@@ -110,14 +108,14 @@ public sealed partial class SuperPositionManager
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
         }
 
-        var lease = new PositionLease(this, slot.Price, LeaseKind.Close, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
+        var lease = new PositionLease(this, slot.Price, LeaseKind.Close, _book.NextFencingToken(), now + Settings.LeaseTimeout);
         slot.BeginLease_NeedsLock(new LeaseState { Token = lease.FencingToken, Kind = LeaseKind.Close, ExpiresAt = lease.ExpiresAt });
 
         // The live order goes first, so none is left orphaned; a pending one must report its result first.
         OrderAction? cancel = null;
-        if (slot.Status == SlotStatus.Live && slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, LeaseTokenOf(lease), out OrderAction action, out _) == ClaimRejection.None)
+        if (slot.Status == SlotStatus.Live && slot.TryClaimCancel_NeedsLock(_book.PeekClaimToken_NeedsLock(), now, LeaseTokenOf(lease), out OrderAction action, out _) == ClaimRejection.None)
         {
-            _nextClaimToken++;
+            _book.TakeClaimToken_NeedsLock();
             cancel = action;
         }
 
@@ -174,7 +172,7 @@ public sealed partial class SuperPositionManager
     {
         Exception? refused = null;
         CloseOrder result = new(null, null);
-        lock (_sync)
+        using (_book.Enter())
         {
             Slot slot = LeasedSlot(lease);
             using (slot.Enter())
@@ -191,7 +189,7 @@ public sealed partial class SuperPositionManager
 
             if (result.Action is { } action)
             {
-                _index.AddClientId(action.ClientOrderId, slot);
+                _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
             }
         }
 
@@ -210,7 +208,7 @@ public sealed partial class SuperPositionManager
         }
         else
         {
-            action = new OrderAction(OrderActionType.Place, slot.Price, ClosingSide, price, slot.Position.Inventory, NextClientOrderId_NeedsGlobalLock(), null, _nextClaimToken++);
+            action = new OrderAction(OrderActionType.Place, slot.Price, ClosingSide, price, slot.Position.Inventory, _book.NextClientOrderId_NeedsLock(), null, _book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
@@ -251,7 +249,7 @@ public sealed partial class SuperPositionManager
         var request = ClaimRequest.Cancel(lease.SlotPrice);
         ClaimResult result = default;
         LeaseLostException? lost = null;
-        lock (_sync)
+        using (_book.Enter())
         {
             Slot slot = LeasedSlot(lease);
             using (slot.Enter())
@@ -261,13 +259,13 @@ public sealed partial class SuperPositionManager
                 {
                     lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
                 }
-                else if (slot.TryClaimCancel_NeedsLock(_nextClaimToken, now, LeaseTokenOf(lease), out OrderAction action, out string? detail) is var rejection && rejection != ClaimRejection.None)
+                else if (slot.TryClaimCancel_NeedsLock(_book.PeekClaimToken_NeedsLock(), now, LeaseTokenOf(lease), out OrderAction action, out string? detail) is var rejection && rejection != ClaimRejection.None)
                 {
                     result = ClaimResult.Rejected(request, rejection, detail!);
                 }
                 else
                 {
-                    _nextClaimToken++;
+                    _book.TakeClaimToken_NeedsLock();
                     SlotChanged_NeedsSlotLock(slot, ref op);
                     result = ClaimResult.Accepted(request, action);
                 }
@@ -425,7 +423,7 @@ public sealed partial class SuperPositionManager
 
     /// <summary>A lease is only ever granted on an existing slot, and slots are never removed.</summary>
     private Slot LeasedSlot(PositionLease lease) =>
-        _slots.TryGetValue(_grid.GetTicks(lease.SlotPrice, nameof(lease)), out Slot? slot) && ReferenceEquals(lease.Owner, this)
+        _book.TryGet(_grid.GetTicks(lease.SlotPrice, nameof(lease)), out Slot? slot) && ReferenceEquals(lease.Owner, this)
             ? slot
             : throw new ArgumentException($"{lease} was not granted by this manager.", nameof(lease));
 

@@ -20,7 +20,7 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         Exception? refused;
         PositionLease? lease = null;
-        if (!_slots.TryGetValue(key, out Slot? slot))
+        if (!_book.TryGet(key, out Slot? slot))
         {
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
@@ -42,7 +42,7 @@ public sealed partial class SuperPositionManager
 
                 if (refused is null)
                 {
-                    lease = new PositionLease(this, slot.Price, LeaseKind.Modify, Interlocked.Increment(ref _nextFencingToken), now + Settings.LeaseTimeout);
+                    lease = new PositionLease(this, slot.Price, LeaseKind.Modify, _book.NextFencingToken(), now + Settings.LeaseTimeout);
                     slot.BeginLease_NeedsLock(new LeaseState
                     {
                         Token = lease.FencingToken,
@@ -122,7 +122,7 @@ public sealed partial class SuperPositionManager
     public IReadOnlyList<TargetChange> GetTargetHistory(decimal slotPrice)
     {
         long key = _grid.GetTicks(slotPrice, nameof(slotPrice));
-        if (!_slots.TryGetValue(key, out Slot? slot))
+        if (!_book.TryGet(key, out Slot? slot))
         {
             return [];
         }

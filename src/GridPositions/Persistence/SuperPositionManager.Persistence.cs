@@ -80,7 +80,7 @@ public sealed partial class SuperPositionManager
             if (manager._log is not null)
             {
                 PositionTotals totals = manager.GetTotals();
-                Telemetry.Log.Opened(manager._log, manager.Settings.Symbol, store.Durability, manager._slots.Count, totals.Inventory, manager.ParkedUpdateCount);
+                Telemetry.Log.Opened(manager._log, manager.Settings.Symbol, store.Durability, manager._book.Count, totals.Inventory, manager.ParkedUpdateCount);
                 if (recovered.TornTail is { } torn)
                 {
                     Telemetry.Log.TornTailCut(manager._log, manager.Settings.Symbol, torn.File, torn.Offset, torn.BytesCut);
@@ -109,10 +109,10 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (_sync)
+            using (_book.Enter())
             {
                 // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
-                foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+                foreach (Slot slot in _book.Slots.OrderBy(s => s.Key))
                 {
                     using (slot.Enter())
                     {
@@ -168,11 +168,12 @@ public sealed partial class SuperPositionManager
             return;
         }
 
+        (long nextClaimToken, long nextClientSequence) = _book.SequencesNow;
         var record = new JournalRecord
         {
             Slot = Snapshots.SlotWire.ToWire(slot.ReadState_NeedsLock()),
-            NextClaimToken = Volatile.Read(ref _nextClaimToken),
-            NextClientOrderSequence = Volatile.Read(ref _nextClientSequence),
+            NextClaimToken = nextClaimToken,
+            NextClientOrderSequence = nextClientSequence,
         };
         op.Recorded(journal.Record(record));
     }

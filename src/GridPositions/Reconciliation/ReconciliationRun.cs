@@ -152,7 +152,7 @@ public sealed partial class SuperPositionManager
 
                 bool open = !Slot.IsTerminal(order.Status);
                 bool ours = order.ClientOrderId is { } cid && cid.StartsWith(_m.Settings.ClientOrderIdPrefix, StringComparison.Ordinal);
-                if (_m._index.TryRoute(order.OrderId, order.ClientOrderId, out Slot? known))
+                if (_m._book.TryRoute_NeedsLock(order.OrderId, order.ClientOrderId, out Slot? known))
                 {
                     // Routed to a slot whose current order is not this one: the slot saw it finish.
                     if (open)
@@ -195,7 +195,7 @@ public sealed partial class SuperPositionManager
             }
 
             // A level never used gets a slot only if it adopts the order: a refusal leaves no trace.
-            bool isNew = !_m._slots.TryGetValue(key, out Slot? slot);
+            bool isNew = !_m._book.TryGet(key, out Slot? slot);
             slot ??= new Slot(key, _m._grid.ToPrice(key));
             SlotEffects effects = default;
             InputDisposition disposition;
@@ -206,7 +206,7 @@ public sealed partial class SuperPositionManager
                     return false;
                 }
 
-                var action = new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, _m._nextClaimToken++);
+                var action = new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, _m._book.TakeClaimToken_NeedsLock());
                 slot.BeginOrder_NeedsLock(action, OrderRole.Open, _now);
                 OrderUpdate report = order.ToUpdate();
                 disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
@@ -218,10 +218,10 @@ public sealed partial class SuperPositionManager
 
             if (isNew)
             {
-                _m._slots.TryAdd(key, slot);
+                _m._book.Add_NeedsLock(slot);
             }
 
-            _m._index.AddClientId(order.ClientOrderId!, slot);
+            _m._book.IndexClientId_NeedsLock(order.ClientOrderId!, slot);
             _m.SyncIndex_NeedsGlobalLock(slot, effects, ref op);
             // A refused report still leaves the order with the slot (it must not be orphaned); its fill waits for a report the slot can book.
             AddFor(FindingKind.Adopted, slot.Price, order, disposition == InputDisposition.Rejected
@@ -239,7 +239,7 @@ public sealed partial class SuperPositionManager
             }
 
             decimal ours = 0;
-            foreach (Slot slot in _m._slots.Values)
+            foreach (Slot slot in _m._book.Slots)
             {
                 using (slot.Enter())
                 {

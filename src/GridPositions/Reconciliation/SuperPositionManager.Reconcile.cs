@@ -10,7 +10,7 @@ public sealed partial class SuperPositionManager
     /// <see cref="Reconcile"/>: any slot that changes in between is left alone (reported deferred), so the
     /// reconciler never acts on a view older than the slot.
     /// </summary>
-    public ReconciliationTicket BeginReconciliation() => new(this, Interlocked.Increment(ref _epoch), _time.GetUtcNow());
+    public ReconciliationTicket BeginReconciliation() => new(this, _book.BeginEpoch(), _time.GetUtcNow());
 
     /// <summary>
     /// Compares the slots with the exchange's own state and fixes what can be fixed exactly once: fills the slots
@@ -46,9 +46,9 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (_sync)
+            using (_book.Enter())
             {
-                foreach (Slot slot in _slots.Values.OrderBy(s => s.Key).ToList())
+                foreach (Slot slot in _book.Slots.OrderBy(s => s.Key).ToList())
                 {
                     SlotEffects effects = default;
                     using (slot.Enter())

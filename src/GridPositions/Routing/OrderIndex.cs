@@ -8,7 +8,7 @@ namespace GridPositions.Routing;
 /// finished orders' ids so their late updates reach their slot (as duplicates) instead of waiting to expire.
 /// </summary>
 /// <remarks>
-/// Written only under the manager's lock (level 1), and every member except <see cref="TryRouteLive"/> must be called
+/// Written only under the slot book's lock (level 1), and every member except <see cref="TryRouteLive"/> must be called
 /// with it held. The two live indexes can be read without the lock (<see cref="ReadMostlyIndex"/>), which is what
 /// <see cref="TryRouteLive"/> does: what it returns may trail a slot by one phase, which phase 2's re-validation absorbs,
 /// and a miss sends the caller to <see cref="TryRoute"/> under the lock.

@@ -4,7 +4,7 @@ namespace GridPositions.Routing;
 /// Updates that matched no known order yet, oldest first, bounded by count and by age. An update leaves only by being
 /// taken for re-drive (its order's mapping appeared) or by expiring; both are counted by the caller.
 /// </summary>
-/// <remarks>Guarded by the manager's lock (level 1); every member must be called with it held.</remarks>
+/// <remarks>Guarded by the slot book's lock (level 1); every member must be called with it held.</remarks>
 internal sealed class ParkedUpdates(int capacity, TimeSpan timeToLive)
 {
     private readonly LinkedList<ParkedEntry> _entries = new();

@@ -5,7 +5,7 @@ using GridPositions.Slots;
 namespace GridPositions.Routing;
 
 /// <summary>
-/// A string-to-slot map written only under the manager's lock and readable without it. Open addressing with linear
+/// A string-to-slot map written only under the slot book's lock and readable without it. Open addressing with linear
 /// probing in an array of structs. Removal leaves a tombstone, which a later add on its probe path reuses, so order-id
 /// churn rarely grows the tombstone count; once live entries plus tombstones reach half the array it is rebuilt without
 /// tombstones into a spare array of the same size (swapped in), so probe chains stay short, rebuilds stay rare and the
@@ -44,13 +44,13 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
         return found;
     }
 
-    /// <summary>Under the manager's lock.</summary>
+    /// <summary>Under the slot book's lock.</summary>
     public bool TryGetValue(string key, [NotNullWhen(true)] out Slot? value) => Find(_entries, key, out value);
 
-    /// <summary>Under the manager's lock.</summary>
+    /// <summary>Under the slot book's lock.</summary>
     public bool ContainsKey(string key) => Find(_entries, key, out _);
 
-    /// <summary>Under the manager's lock: adds the entry unless the key is present.</summary>
+    /// <summary>Under the slot book's lock: adds the entry unless the key is present.</summary>
     public bool TryAdd(string key, Slot value)
     {
         if (Find(_entries, key, out _))
@@ -84,7 +84,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
         return true;
     }
 
-    /// <summary>Under the manager's lock: removes the entry if the key maps to <paramref name="expected"/>.</summary>
+    /// <summary>Under the slot book's lock: removes the entry if the key maps to <paramref name="expected"/>.</summary>
     public bool TryRemove(string key, Slot expected)
     {
         int index = IndexOf(_entries, key);
@@ -102,7 +102,7 @@ internal sealed class ReadMostlyIndex : IEnumerable<KeyValuePair<string, Slot>>
         return true;
     }
 
-    /// <summary>Under the manager's lock.</summary>
+    /// <summary>Under the slot book's lock.</summary>
     public IEnumerator<KeyValuePair<string, Slot>> GetEnumerator()
     {
         foreach (Entry entry in _entries)

@@ -9,7 +9,7 @@ public sealed partial class SuperPositionManager
 {
     /// <summary>
     /// Phase 3: makes the index entries of the ids an input touched match what <paramref name="slot"/> holds now.
-    /// The slot is re-read here (slot lock inside the manager's lock, the permitted order), because between phase 2
+    /// The slot is re-read here (slot lock inside the slot book's lock, the permitted order), because between phase 2
     /// and now another input may have moved it on; whichever phase 3 runs last sees the final state.
     /// </summary>
     private void SyncIndex_NeedsGlobalLock(Slot slot, in SlotEffects touched, ref Operation op)
@@ -25,10 +25,10 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        _index.Sync(slot, touched.TouchedClientOrderId, touched.TouchedOrderId, currentClientId, currentOrderId);
+        _book.SyncIndex_NeedsLock(slot, touched.TouchedClientOrderId, touched.TouchedOrderId, currentClientId, currentOrderId);
 
         // Parked updates naming these ids can be routed now (to the live order, or as duplicates of a finished one).
-        if (_parked.Count > 0)
+        if (_book.ParkedCount_NeedsLock() > 0)
         {
             TakeParked_NeedsGlobalLock(touched.TouchedClientOrderId, touched.TouchedOrderId, ref op);
         }
@@ -37,7 +37,7 @@ public sealed partial class SuperPositionManager
     private void TakeParked_NeedsGlobalLock(string? clientOrderId, string? orderId, ref Operation op)
     {
         AssertGlobalLock();
-        _counters.Add(Counter.UpdatesRedriven, op.TakeParked(_parked, clientOrderId, orderId));
+        _counters.Add(Counter.UpdatesRedriven, _book.TakeParked_NeedsLock(clientOrderId, orderId, ref op));
     }
 
     /// <summary>Re-applies a parked update whose mapping appeared (called by <see cref="Operation.Dispose"/>, with no lock held).</summary>

@@ -49,9 +49,9 @@ public sealed partial class SuperPositionManager
         var op = new Operation(this);
         try
         {
-            lock (_sync)
+            using (_book.Enter())
             {
-                _parked.TakeExpired(now, ref expired);
+                _book.TakeExpired_NeedsLock(now, ref expired);
                 CountExpired_NeedsGlobalLock(expired);
             }
         }
@@ -100,7 +100,7 @@ public sealed partial class SuperPositionManager
 #if FAULT_INJECTION
             if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
             {
-                lock (_sync)
+                using (_book.Enter())
                 {
                     SyncIndex_NeedsGlobalLock(slot, effects, ref op);
                 }
@@ -111,7 +111,7 @@ public sealed partial class SuperPositionManager
         // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
         if (effects.NeedsIndexSync)
         {
-            lock (_sync)
+            using (_book.Enter())
             {
                 SyncIndex_NeedsGlobalLock(slot, effects, ref op);
             }
@@ -148,23 +148,23 @@ public sealed partial class SuperPositionManager
     private Slot? RouteOrPark(in OrderUpdate update)
     {
         // Fast path, without the lock: the update's order is live and nothing is parked (nothing to expire).
-        if (_parked.CountWithoutLock == 0 && _index.TryRouteLive(update.OrderId, update.ClientOrderId, out Slot? live))
+        if (_book.ParkedCountWithoutLock == 0 && _book.TryRouteLive(update.OrderId, update.ClientOrderId, out Slot? live))
         {
             return live;
         }
 
-        DateTimeOffset? now = _parked.CountWithoutLock > 0 ? _time.GetUtcNow() : null;
+        DateTimeOffset? now = _book.ParkedCountWithoutLock > 0 ? _time.GetUtcNow() : null;
         while (true)
         {
-            lock (_sync)
+            using (_book.Enter())
             {
                 List<ParkedEntry>? expired = null;
-                if (now is { } at && _parked.Count > 0)
+                if (now is { } at && _book.ParkedCount_NeedsLock() > 0)
                 {
-                    _parked.TakeExpired(at, ref expired);
+                    _book.TakeExpired_NeedsLock(at, ref expired);
                 }
 
-                bool routed = _index.TryRoute(update.OrderId, update.ClientOrderId, out Slot? slot);
+                bool routed = _book.TryRoute_NeedsLock(update.OrderId, update.ClientOrderId, out Slot? slot);
 #if FAULT_INJECTION
                 if (FaultInjection.Is(Fault.ParkWithoutRecheck))
                 {
@@ -180,7 +180,7 @@ public sealed partial class SuperPositionManager
 #endif
                 if (!routed && now is { } parkedAt)
                 {
-                    _parked.Park(update, parkedAt, ref expired);
+                    _book.Park_NeedsLock(update, parkedAt, ref expired);
                     _counters.Increment(Counter.UpdatesParked);
                 }
 

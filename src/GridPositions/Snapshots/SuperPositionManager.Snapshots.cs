@@ -29,15 +29,14 @@ public sealed partial class SuperPositionManager
             QuantityStep = Settings.QuantityStep.ToWire(),
             Direction = Settings.Direction,
             TakenAt = _time.GetUtcNow().ToWire(),
-            ClientOrderIdPrefix = _clientIdPrefix,
+            ClientOrderIdPrefix = _book.ClientIdPrefix,
             Counters = new CounterValues(),
         };
 
-        lock (_sync)
+        using (_book.Enter())
         {
-            snapshot.NextClaimToken = _nextClaimToken;
-            snapshot.NextClientOrderSequence = _nextClientSequence;
-            foreach (Slot slot in _slots.Values.OrderBy(s => s.Key))
+            (snapshot.NextClaimToken, snapshot.NextClientOrderSequence) = _book.Sequences_NeedsLock();
+            foreach (Slot slot in _book.Slots.OrderBy(s => s.Key))
             {
                 using (slot.Enter())
                 {
@@ -45,12 +44,12 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            foreach ((string id, bool isOrderId, Slot owner) in _index.Retired)
+            foreach ((string id, bool isOrderId, Slot owner) in _book.Retired_NeedsLock())
             {
                 snapshot.RetiredIds.Add(new RetiredId { Id = id, IsOrderId = isOrderId, SlotPrice = owner.Price.ToWire() });
             }
 
-            foreach (ParkedEntry entry in _parked.Entries)
+            foreach (ParkedEntry entry in _book.Parked_NeedsLock())
             {
                 snapshot.ParkedUpdates.Add(new ParkedUpdate { Update = entry.Update.ToWire(), ParkedAt = entry.ParkedAt.ToWire() });
             }
@@ -122,7 +121,7 @@ public sealed partial class SuperPositionManager
     private void Load(PositionManagerSnapshot snapshot, ref Operation op)
     {
         DateTimeOffset takenAt = snapshot.TakenAt?.ToDateTimeOffset() ?? _time.GetUtcNow(); // the clock, outside the lock
-        lock (_sync)
+        using (_book.Enter())
         {
             long maxToken = 0, maxLeaseToken = 0;
             foreach (InventorySlot wire in snapshot.Slots)
@@ -133,14 +132,14 @@ public sealed partial class SuperPositionManager
                     throw new ArgumentException($"Snapshot slot {price}: {_grid.DescribeBadPrice(price)}.", nameof(snapshot));
                 }
 
-                if (_slots.ContainsKey(key))
+                if (_book.TryGet(key, out _))
                 {
                     throw new ArgumentException($"Snapshot has two slots at level {price} (prices equal after re-keying by tick).", nameof(snapshot));
                 }
 
                 SlotState state = SlotWire.FromWire(wire, key, _grid.ToPrice(key), takenAt);
                 var slot = new Slot(state);
-                _slots.TryAdd(key, slot);
+                _book.Add_NeedsLock(slot);
                 maxToken = Math.Max(maxToken, Math.Max(state.Order.ClaimToken, Math.Max(state.Order.CancelToken, state.LastOrder.ClaimToken)));
                 maxLeaseToken = Math.Max(maxLeaseToken, Math.Max(state.Order.LeaseToken, state.Order.CancelLeaseToken));
                 if (state.Status != SlotStatus.Free)
@@ -152,15 +151,15 @@ public sealed partial class SuperPositionManager
             foreach (RetiredId retired in snapshot.RetiredIds)
             {
                 decimal price = retired.SlotPrice.ToDecimal();
-                if (!_grid.TryGetTicks(price, out long key) || !_slots.TryGetValue(key, out Slot? owner))
+                if (!_grid.TryGetTicks(price, out long key) || !_book.TryGet(key, out Slot? owner))
                 {
                     throw new ArgumentException($"Snapshot retired id '{retired.Id}' names slot {price}, which the snapshot does not have.", nameof(snapshot));
                 }
 
-                _index.Retire(retired.Id, retired.IsOrderId, owner);
+                _book.Retire_NeedsLock(retired.Id, retired.IsOrderId, owner);
             }
 
-            foreach (Slot slot in _slots.Values)
+            foreach (Slot slot in _book.Slots)
             {
                 FinishedOrderState last;
                 using (slot.Enter())
@@ -170,20 +169,19 @@ public sealed partial class SuperPositionManager
 
                 if (last.ClientOrderId is not null)
                 {
-                    _index.Retire(last.ClientOrderId, isOrderId: false, slot);
+                    _book.Retire_NeedsLock(last.ClientOrderId, isOrderId: false, slot);
                     if (last.OrderId is { } lastOrderId)
                     {
-                        _index.Retire(lastOrderId, isOrderId: true, slot);
+                        _book.Retire_NeedsLock(lastOrderId, isOrderId: true, slot);
                     }
                 }
             }
 
-            _nextClaimToken = Math.Max(snapshot.NextClaimToken, maxToken + 1);
-            _nextFencingToken = maxLeaseToken; // leases are not kept, but a claim bound to an old one must never match a new one
-            _nextClientSequence = Math.Max(snapshot.NextClientOrderSequence, 1);
+            // Leases are not kept, but a claim bound to an old one must never match a new one: fencing goes on past them.
+            _book.RestoreSequences_NeedsLock(Math.Max(snapshot.NextClaimToken, maxToken + 1), maxLeaseToken, Math.Max(snapshot.NextClientOrderSequence, 1));
             foreach (ParkedUpdate parked in snapshot.ParkedUpdates)
             {
-                _parked.Restore(new ParkedEntry(parked.Update.ToApi(), parked.ParkedAt.ToDateTimeOffset()));
+                _book.RestoreParked_NeedsLock(new ParkedEntry(parked.Update.ToApi(), parked.ParkedAt.ToDateTimeOffset()));
             }
 
             if (snapshot.Counters is { } counters)
@@ -194,25 +192,25 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            if (_parked.Count > 0)
+            if (_book.ParkedCount_NeedsLock() > 0)
             {
-                _counters.Add(Counter.UpdatesRedriven, op.TakeParkedWhere(_parked, u => _index.TryRoute(u.OrderId, u.ClientOrderId, out _)));
+                _counters.Add(Counter.UpdatesRedriven, _book.TakeRoutableParked_NeedsLock(ref op));
             }
         }
     }
 
     private void IndexRestored(Slot slot, in OrderState order, PositionManagerSnapshot snapshot)
     {
-        if (string.IsNullOrEmpty(order.ClientOrderId) || _index.ByClientId.ContainsKey(order.ClientOrderId))
+        if (string.IsNullOrEmpty(order.ClientOrderId) || _book.IsLiveId_NeedsLock(order.ClientOrderId, isOrderId: false))
         {
             throw new ArgumentException($"Snapshot slot {slot.Price}: client order id '{order.ClientOrderId}' is missing or belongs to two slots.", nameof(snapshot));
         }
 
-        if (order.OrderId is { } orderId && _index.ByOrderId.ContainsKey(orderId))
+        if (order.OrderId is { } orderId && _book.IsLiveId_NeedsLock(orderId, isOrderId: true))
         {
             throw new ArgumentException($"Snapshot slot {slot.Price}: order id '{orderId}' belongs to two slots.", nameof(snapshot));
         }
 
-        _index.Sync(slot, order.ClientOrderId, order.OrderId, order.ClientOrderId, order.OrderId);
+        _book.SyncIndex_NeedsLock(slot, order.ClientOrderId, order.OrderId, order.ClientOrderId, order.OrderId);
     }
 }
