@@ -21,6 +21,18 @@ public class LeaseRulesTests
     }
 
     [Fact]
+    public void ExchangeInventoryWhoseCostIsBeyondDecimalItself_IsRefusedLikeAnyOtherBeyondTheBound()
+    {
+        var grid = new TestGrid();
+
+        // Both at the bound: their product (10^30) does not fit a decimal at all, so it must never be computed.
+        var error = Assert.Throws<ArgumentException>("exchangeQuantity", () => grid.Manager.BeginClose(new CloseRequest(SuperPositionManager.MaxAmount, ExchangeQuantity: SuperPositionManager.MaxAmount)));
+
+        Assert.StartsWith("The exchange quantity 1000000000000000 at the entry price 1000000000000000", error.Message, StringComparison.Ordinal);
+        Assert.Null(grid.Manager.GetSlot(SuperPositionManager.MaxAmount));
+    }
+
+    [Fact]
     public void ExchangeInventoryWhoseCostIsBeyondTheBound_IsRefused_SayingSo_AndNothingChanges()
     {
         var grid = new TestGrid();
