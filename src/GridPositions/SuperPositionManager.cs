@@ -31,7 +31,7 @@ public sealed partial class SuperPositionManager
     private readonly PriceGrid _grid;
     private readonly TimeProvider _time;
     private readonly CounterSet _counters = new();
-    private readonly EventDispatcher _events;
+    private readonly EventSink _events;
 
     /// <summary>+1 for a long grid, -1 for a short one: the sign of (exit - entry) in realised profit.</summary>
     private readonly int _sign;
@@ -66,13 +66,13 @@ public sealed partial class SuperPositionManager
         Settings = options;
         _time = timeProvider ?? TimeProvider.System;
         _grid = new PriceGrid(options.TickSize, options.QuantityStep);
-        _events = new EventDispatcher(Publish, () => _counters.Increment(Counter.SubscriberFailures));
         _sign = options.Direction == GridDirection.Long ? 1 : -1;
         _openingSide = options.Direction == GridDirection.Long ? OrderSide.Buy : OrderSide.Sell;
         _book = new SlotBook(options, clientIdPrefix ?? options.ClientOrderIdPrefix + ToBase36(_time.GetUtcNow().ToUnixTimeMilliseconds()) + "-");
-        if (loggerFactory is not null)
+        _log = loggerFactory?.CreateLogger(LogCategory);
+        _events = new EventSink(this, _counters, _log, options.Symbol);
+        if (_log is not null)
         {
-            _log = loggerFactory.CreateLogger(LogCategory);
             AttachLogging(_log);
         }
 
@@ -152,6 +152,9 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Whether queued events have no drain to deliver them (tests check it after each call returns).</summary>
     internal bool EventDeliveryStalled => _events.IsStalled;
+
+    /// <summary>Test seam: whether the event named <paramref name="name"/> has any handler.</summary>
+    internal bool HasHandlers(string name) => _events.HasHandlers(name);
 
     /// <summary>Test seams: the slot table, the index and the counters, for tests that break an invariant on purpose.</summary>
     internal ICollection<Slot> SlotTable => _book.Slots;

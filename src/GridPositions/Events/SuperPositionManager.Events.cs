@@ -7,92 +7,48 @@ public sealed partial class SuperPositionManager
 {
     /// <summary>A slot's status, order or position changed.</summary>
     /// <remarks>Raised on a background task after the manager's locks are released, in order per slot. Handlers may call back into the manager.</remarks>
-    public event EventHandler<SlotChangedEventArgs>? SlotChanged;
+    public event EventHandler<SlotChangedEventArgs>? SlotChanged
+    {
+        add => _events.SlotChanged += value;
+        remove => _events.SlotChanged -= value;
+    }
 
     /// <summary>A fill was booked (the growth of an order's cumulative fill, once).</summary>
     /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
-    public event EventHandler<FillAppliedEventArgs>? FillApplied;
+    public event EventHandler<FillAppliedEventArgs>? FillApplied
+    {
+        add => _events.FillApplied += value;
+        remove => _events.FillApplied -= value;
+    }
 
     /// <summary>A slot closed its position back to flat.</summary>
     /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
-    public event EventHandler<RoundTripCompletedEventArgs>? RoundTripCompleted;
+    public event EventHandler<RoundTripCompletedEventArgs>? RoundTripCompleted
+    {
+        add => _events.RoundTripCompleted += value;
+        remove => _events.RoundTripCompleted -= value;
+    }
 
     /// <summary>A position's stop-loss or take-profit changed (<see cref="CompleteModify"/>).</summary>
     /// <remarks>Raised on a background task after the manager's locks are released, in order per slot.</remarks>
-    public event EventHandler<TargetsChangedEventArgs>? TargetsChanged;
+    public event EventHandler<TargetsChangedEventArgs>? TargetsChanged
+    {
+        add => _events.TargetsChanged += value;
+        remove => _events.TargetsChanged -= value;
+    }
 
     /// <summary>An update or result was rejected as contradicting the manager's state (overfill, conflicting ids...).</summary>
-    public event EventHandler<InputRejectedEventArgs>? InputRejected;
+    public event EventHandler<InputRejectedEventArgs>? InputRejected
+    {
+        add => _events.InputRejected += value;
+        remove => _events.InputRejected -= value;
+    }
 
     /// <summary>A parked update never found its order.</summary>
-    public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired;
-
-    /// <summary>Called by the dispatcher, on its task, with no lock held.</summary>
-    private void Publish(PositionEventArgs e)
+    public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired
     {
-        switch (e)
-        {
-            case SlotChangedEventArgs slotChanged:
-                Invoke(SlotChanged, slotChanged);
-                break;
-            case FillAppliedEventArgs fill:
-                Invoke(FillApplied, fill);
-                break;
-            case RoundTripCompletedEventArgs trip:
-                Invoke(RoundTripCompleted, trip);
-                break;
-            case InputRejectedEventArgs rejected:
-                Invoke(InputRejected, rejected);
-                break;
-            case UpdateExpiredEventArgs expired:
-                Invoke(UpdateExpired, expired);
-                break;
-            case TargetsChangedEventArgs targets:
-                Invoke(TargetsChanged, targets);
-                break;
-        }
-    }
-
-    /// <summary>Calls each handler on its own, so one that throws (counted) does not starve the others.</summary>
-    private void Invoke<T>(EventHandler<T>? handlers, T e)
-        where T : PositionEventArgs
-    {
-        if (handlers is null)
-        {
-            return;
-        }
-
-        foreach (EventHandler<T> handler in handlers.GetInvocationList().Cast<EventHandler<T>>())
-        {
-            try
-            {
-                handler(this, e);
-            }
-#pragma warning disable CA1031 // A subscriber's exception must not stop the other subscribers; it is counted (and logged) instead.
-            catch (Exception exception)
-            {
-                _counters.Increment(Diagnostics.Counter.SubscriberFailures);
-                LogSubscriberFailure(exception, typeof(T).Name);
-            }
-#pragma warning restore CA1031
-        }
-    }
-
-    /// <summary>On the event task, with no lock held. A logger that throws is ignored: the failure is already counted.</summary>
-    private void LogSubscriberFailure(Exception exception, string eventName)
-    {
-        if (_log is null)
-        {
-            return;
-        }
-
-        try
-        {
-            Telemetry.Log.SubscriberFailed(_log, exception, Settings.Symbol, eventName.Replace("EventArgs", "", StringComparison.Ordinal));
-        }
-        catch (Exception)
-        {
-        }
+        add => _events.UpdateExpired += value;
+        remove => _events.UpdateExpired -= value;
     }
 
     /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
@@ -104,36 +60,7 @@ public sealed partial class SuperPositionManager
             SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
-        if (effects.HasFill && FillApplied is not null)
-        {
-            _events.Enqueue(new FillAppliedEventArgs
-            {
-                SlotPrice = slot.Price,
-                ClientOrderId = effects.FillClientOrderId!,
-                OrderId = effects.FillOrderId,
-                Side = effects.FillSide,
-                Role = effects.FillRole,
-                Quantity = effects.FillQuantity,
-                Notional = effects.FillNotional,
-                Fee = effects.FillFee,
-                RealizedPnl = effects.FillRealizedPnl,
-                InventoryAfter = slot.Position.Inventory,
-            });
-        }
-
-        if (effects.CompletedTrip is { } trip && RoundTripCompleted is not null)
-        {
-            _events.Enqueue(new RoundTripCompletedEventArgs
-            {
-                SlotPrice = slot.Price,
-                Number = trip.Number,
-                Quantity = trip.Quantity,
-                EntryNotional = trip.EntryNotional,
-                ExitNotional = trip.ExitNotional,
-                Fees = trip.Fees,
-                RealizedPnl = trip.RealizedPnl,
-            });
-        }
+        _events.QueueFill(slot, effects);
     }
 
     /// <summary>
@@ -145,31 +72,13 @@ public sealed partial class SuperPositionManager
         AssertSlotLock(slot);
         slot.MarkChanged_NeedsLock(_book.Epoch);
         Journal_NeedsSlotLock(slot, ref op);
-        if (SlotChanged is null)
-        {
-            return;
-        }
-
-#if FAULT_INJECTION
-        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.CallbackUnderLock))
-        {
-            Publish(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
-            return;
-        }
-#endif
-
-        _events.Enqueue(new SlotChangedEventArgs(slot.ToView_NeedsLock()));
+        _events.QueueSlotChanged(slot);
     }
 
     private void EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
     {
         AssertSlotLock(slot);
-        if (TargetsChanged is null)
-        {
-            return;
-        }
-
-        _events.Enqueue(new TargetsChangedEventArgs(slot.Price, change));
+        _events.QueueTargetsChanged(slot.Price, change);
     }
 
     /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected with the report as an update.</summary>
@@ -181,14 +90,6 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    /// <summary>Queues InputRejected (if anyone listens). Callers reach it only on the rejected path, so the hot path copies no input.</summary>
-    private void PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result)
-    {
-        if (InputRejected is null)
-        {
-            return;
-        }
-
-        _events.Enqueue(new InputRejectedEventArgs(reason, update, result));
-    }
+    /// <summary>Queues InputRejected (if anyone listens).</summary>
+    private void PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result) => _events.QueueRejected(reason, update, result);
 }

@@ -265,14 +265,6 @@ public sealed partial class SuperPositionManager
         }
 
         _counters.Add(Counter.UpdatesExpired, expired.Count);
-        if (UpdateExpired is null)
-        {
-            return;
-        }
-
-        foreach (ParkedEntry entry in expired)
-        {
-            _events.Enqueue(new UpdateExpiredEventArgs(entry.Update, entry.ParkedAt));
-        }
+        _events.QueueExpired(expired);
     }
 }
