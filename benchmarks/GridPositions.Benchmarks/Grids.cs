@@ -4,7 +4,7 @@ namespace GridPositions.Benchmarks;
 public static class Grids
 {
     /// <summary>Large enough that the benchmarks never fill an order.</summary>
-    public const decimal HugeQuantity = 1_000_000_000_000m;
+    public const decimal HugeQuantity = 10_000_000_000m; // times the highest level stays within the 10^15 bound
 
     public static PositionManagerOptions Options(int retired = 4096) => new()
     {
