@@ -30,7 +30,7 @@ public sealed partial class SuperPositionManager
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (_book.Enter())
@@ -124,7 +124,7 @@ public sealed partial class SuperPositionManager
                 slot.SetPositionParameters_NeedsLock(request.Leverage, request.StopLossFraction);
             }
 
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            op.SlotChanged(slot);
         }
 
         if (isNew)
@@ -163,7 +163,7 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            op.SlotChanged(slot);
         }
 
         _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
@@ -195,7 +195,7 @@ public sealed partial class SuperPositionManager
             }
 
             _book.TakeClaimToken_NeedsLock();
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            op.SlotChanged(slot);
             return ClaimResult.Accepted(request, action);
         }
     }
@@ -210,7 +210,7 @@ public sealed partial class SuperPositionManager
         }
 
         _counters.Increment(Counter.ClaimsLapsed);
-        SlotChanged_NeedsSlotLock(slot, ref op);
+        op.SlotChanged(slot);
     }
 
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>

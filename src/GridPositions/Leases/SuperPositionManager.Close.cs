@@ -33,7 +33,7 @@ public sealed partial class SuperPositionManager
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         ValidateExchangeQuantity(request.ExchangeQuantity, nameof(request));
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             return BeginCloseCore(request, key, now, ref op);
@@ -102,7 +102,7 @@ public sealed partial class SuperPositionManager
         {
             if (mismatch is not null)
             {
-                SlotChanged_NeedsSlotLock(slot, ref op);
+                op.SlotChanged(slot);
             }
 
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
@@ -119,7 +119,7 @@ public sealed partial class SuperPositionManager
             cancel = action;
         }
 
-        SlotChanged_NeedsSlotLock(slot, ref op);
+        op.SlotChanged(slot);
         return new CloseStart(CloseStatus.Started, lease, cancel, mismatch);
     }
 
@@ -157,7 +157,7 @@ public sealed partial class SuperPositionManager
         _grid.GetTicks(price, nameof(price));
         ValidateExchangeQuantity(exchangeQuantity, nameof(exchangeQuantity));
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             return ClaimCloseOrderCore(lease, price, exchangeQuantity, now, ref op);
@@ -212,7 +212,7 @@ public sealed partial class SuperPositionManager
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
-        SlotChanged_NeedsSlotLock(slot, ref op);
+        op.SlotChanged(slot);
         return new CloseOrder(action, mismatch);
     }
 
@@ -233,7 +233,7 @@ public sealed partial class SuperPositionManager
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             return ClaimCancelCore(lease, now, ref op);
@@ -266,7 +266,7 @@ public sealed partial class SuperPositionManager
                 else
                 {
                     _book.TakeClaimToken_NeedsLock();
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.SlotChanged(slot);
                     result = ClaimResult.Accepted(request, action);
                 }
             }
@@ -368,7 +368,7 @@ public sealed partial class SuperPositionManager
     {
         Slot slot = LeasedSlot(lease);
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (slot.Enter())
@@ -380,7 +380,7 @@ public sealed partial class SuperPositionManager
                         _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
                     }
 
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.SlotChanged(slot);
                 }
             }
         }
@@ -397,7 +397,7 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         LeaseLostException? lost = null;
         DateTimeOffset expiresAt = now + Settings.LeaseTimeout;
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (slot.Enter())
@@ -405,7 +405,7 @@ public sealed partial class SuperPositionManager
                 if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
                 {
                     lease.ExpiresAt = expiresAt;
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.SlotChanged(slot);
                 }
                 else
                 {

@@ -25,7 +25,7 @@ public sealed partial class SuperPositionManager
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
 
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (slot.Enter())
@@ -52,7 +52,7 @@ public sealed partial class SuperPositionManager
                         TakeProfit = request.TakeProfit,
                         Reason = request.Reason,
                     });
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.SlotChanged(slot);
                 }
             }
         }
@@ -81,7 +81,7 @@ public sealed partial class SuperPositionManager
 
         Exception? refused = null;
         TargetChange? change = null;
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (slot.Enter())
@@ -95,7 +95,7 @@ public sealed partial class SuperPositionManager
                 {
                     refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.SlotChanged(slot);
                 }
                 else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
                 {
@@ -105,8 +105,8 @@ public sealed partial class SuperPositionManager
                 {
                     change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    EnqueueTargetsChanged_NeedsSlotLock(slot, change);
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    op.TargetsChanged(slot.Price, change);
+                    op.SlotChanged(slot);
                 }
             }
         }

@@ -106,7 +106,7 @@ public sealed partial class SuperPositionManager
     {
         DateTimeOffset now = _time.GetUtcNow();
         int lapsed = 0;
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (_book.Enter())
@@ -119,7 +119,7 @@ public sealed partial class SuperPositionManager
                         if (slot.LapseClaimsAtRecovery_NeedsLock(now))
                         {
                             lapsed++;
-                            SlotChanged_NeedsSlotLock(slot, ref op);
+                            op.SlotChanged(slot);
                         }
                     }
                 }
@@ -157,25 +157,6 @@ public sealed partial class SuperPositionManager
         {
             _checkpointGate.Release();
         }
-    }
-
-    /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
-    private void Journal_NeedsSlotLock(Slot slot, ref Operation op)
-    {
-        AssertSlotLock(slot);
-        if (_journal is not { } journal)
-        {
-            return;
-        }
-
-        (long nextClaimToken, long nextClientSequence) = _book.SequencesNow;
-        var record = new JournalRecord
-        {
-            Slot = Snapshots.SlotWire.ToWire(slot.ReadState_NeedsLock()),
-            NextClaimToken = nextClaimToken,
-            NextClientOrderSequence = nextClientSequence,
-        };
-        op.Recorded(journal.Record(record));
     }
 
     /// <summary>With no lock held: waits until the journal is durable up to <paramref name="sequence"/> (0: nothing to wait for), then checkpoints if due.</summary>

@@ -43,7 +43,7 @@ public sealed partial class SuperPositionManager
         }
 
         var run = new ReconciliationRun(this, ticket, exchange, _time.GetUtcNow());
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (_book.Enter())

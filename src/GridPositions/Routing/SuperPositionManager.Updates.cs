@@ -29,7 +29,7 @@ public sealed partial class SuperPositionManager
         }
 
         ValidateUpdate(update);
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             return ApplyUpdate(update, ref op);
@@ -46,7 +46,7 @@ public sealed partial class SuperPositionManager
     {
         List<ParkedEntry>? expired = null;
         DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        var op = BeginOperation();
         try
         {
             using (_book.Enter())
@@ -87,10 +87,10 @@ public sealed partial class SuperPositionManager
         using (slot.Enter())
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-            PublishEffects_NeedsSlotLock(slot, effects, ref op);
+            op.Effects(slot, effects);
             if (disposition == InputDisposition.Rejected)
             {
-                PublishRejected(effects.Detail!, update, null);
+                op.Rejected(effects.Detail!, update, null);
             }
 
             if (effects.NeedsIndexSync)
