@@ -178,8 +178,10 @@ public sealed partial class SuperPositionManager
 
     private OrderRole RoleOf(OrderSide side) => side == _openingSide ? OrderRole.Open : OrderRole.Close;
 
-    /// <summary>The scope of one public call: create it first, pass it down by ref, dispose it last with no lock held.</summary>
-    private Operations.Operation BeginOperation() => new(this, _book, _events, _journal);
+    /// <summary>Phase 2 is about to change (or has just changed, under the slot's lock) a slot's ids: until phase 3 re-indexes them, the index may trail the slot. Only <see cref="Operations.Operation"/> calls it.</summary>
+    internal void OpenIndexWindow() => _book.OpenIndexWindow();
+
+    internal void CloseIndexWindow() => _book.CloseIndexWindow();
 
     private static string ToBase36(long value)
     {

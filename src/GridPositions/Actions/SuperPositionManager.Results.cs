@@ -80,7 +80,7 @@ public sealed partial class SuperPositionManager
 
     private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now)
     {
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             ApplyResults(results, outcomes, keys, slots, touched, now, ref op);
@@ -124,7 +124,7 @@ public sealed partial class SuperPositionManager
         {
             if (keys[i] < 0)
             {
-                op.Rejected(outcomes[i].Detail!, null, results[i]);
+                PublishRejected(outcomes[i].Detail!, null, results[i]);
                 continue;
             }
 
@@ -151,7 +151,7 @@ public sealed partial class SuperPositionManager
         _counters.CountResults(outcomes[..count]);
     }
 
-    private static ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref Operation op)
+    private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref Operation op)
     {
         if (result.Action.ClaimToken == 0)
         {
@@ -161,7 +161,7 @@ public sealed partial class SuperPositionManager
         if (slot is null)
         {
             string detail = $"no slot at {result.Action.SlotPrice}: the action was never claimed here";
-            op.Rejected(detail, null, result);
+            PublishRejected(detail, null, result);
             return new ResultOutcome(InputDisposition.Rejected, null, detail);
         }
 
@@ -170,10 +170,10 @@ public sealed partial class SuperPositionManager
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
-            op.Effects(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects, ref op);
             if (outcome.Disposition == InputDisposition.Rejected)
             {
-                op.Rejected(effects.Detail!, null, result);
+                PublishRejected(effects.Detail!, null, result);
             }
 
 

@@ -30,7 +30,7 @@ public sealed partial class SuperPositionManager
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (_book.Enter())
@@ -124,7 +124,7 @@ public sealed partial class SuperPositionManager
                 slot.SetPositionParameters_NeedsLock(request.Leverage, request.StopLossFraction);
             }
 
-            op.SlotChanged(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         if (isNew)
@@ -163,7 +163,7 @@ public sealed partial class SuperPositionManager
             string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
             action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
-            op.SlotChanged(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
@@ -195,7 +195,7 @@ public sealed partial class SuperPositionManager
             }
 
             _book.TakeClaimToken_NeedsLock();
-            op.SlotChanged(slot);
+            SlotChanged_NeedsSlotLock(slot, ref op);
             return ClaimResult.Accepted(request, action);
         }
     }
@@ -210,7 +210,7 @@ public sealed partial class SuperPositionManager
         }
 
         _counters.Increment(Counter.ClaimsLapsed);
-        op.SlotChanged(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
     }
 
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>

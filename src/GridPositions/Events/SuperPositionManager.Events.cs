@@ -1,3 +1,5 @@
+using GridPositions.Operations;
+using GridPositions.Slots;
 
 namespace GridPositions;
 
@@ -48,4 +50,46 @@ public sealed partial class SuperPositionManager
         add => _events.UpdateExpired += value;
         remove => _events.UpdateExpired -= value;
     }
+
+    /// <summary>Queues the events one input caused on a slot. Under the slot lock, so per-slot order is kept; it only appends to memory.</summary>
+    private void PublishEffects_NeedsSlotLock(Slot slot, in SlotEffects effects, ref Operation op)
+    {
+        AssertSlotLock(slot);
+        if (effects.Changed)
+        {
+            SlotChanged_NeedsSlotLock(slot, ref op);
+        }
+
+        _events.QueueFill(slot, effects);
+    }
+
+    /// <summary>
+    /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
+    /// (memory only), and queues SlotChanged.
+    /// </summary>
+    private void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
+    {
+        AssertSlotLock(slot);
+        slot.MarkChanged_NeedsLock(_book.Epoch);
+        Journal_NeedsSlotLock(slot, ref op);
+        _events.QueueSlotChanged(slot);
+    }
+
+    private void EnqueueTargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
+    {
+        AssertSlotLock(slot);
+        _events.QueueTargetsChanged(slot.Price, change);
+    }
+
+    /// <summary>For reconciliation, whose inputs are the exchange's own reports: queues InputRejected with the report as an update.</summary>
+    private void PublishIfRejected(InputDisposition disposition, in SlotEffects effects, in OrderUpdate report)
+    {
+        if (disposition == InputDisposition.Rejected)
+        {
+            PublishRejected(effects.Detail!, report, null);
+        }
+    }
+
+    /// <summary>Queues InputRejected (if anyone listens).</summary>
+    private void PublishRejected(string reason, OrderUpdate? update, OrderActionResult? result) => _events.QueueRejected(reason, update, result);
 }

@@ -33,7 +33,7 @@ public sealed partial class SuperPositionManager
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         ValidateExchangeQuantity(request.ExchangeQuantity, nameof(request));
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             return BeginCloseCore(request, key, now, ref op);
@@ -102,7 +102,7 @@ public sealed partial class SuperPositionManager
         {
             if (mismatch is not null)
             {
-                op.SlotChanged(slot);
+                SlotChanged_NeedsSlotLock(slot, ref op);
             }
 
             return new CloseStart(CloseStatus.AlreadyFlat, null, null, mismatch);
@@ -119,7 +119,7 @@ public sealed partial class SuperPositionManager
             cancel = action;
         }
 
-        op.SlotChanged(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
         return new CloseStart(CloseStatus.Started, lease, cancel, mismatch);
     }
 
@@ -157,7 +157,7 @@ public sealed partial class SuperPositionManager
         _grid.GetTicks(price, nameof(price));
         ValidateExchangeQuantity(exchangeQuantity, nameof(exchangeQuantity));
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             return ClaimCloseOrderCore(lease, price, exchangeQuantity, now, ref op);
@@ -212,7 +212,7 @@ public sealed partial class SuperPositionManager
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseTokenOf(lease));
         }
 
-        op.SlotChanged(slot);
+        SlotChanged_NeedsSlotLock(slot, ref op);
         return new CloseOrder(action, mismatch);
     }
 
@@ -233,7 +233,7 @@ public sealed partial class SuperPositionManager
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             return ClaimCancelCore(lease, now, ref op);
@@ -266,7 +266,7 @@ public sealed partial class SuperPositionManager
                 else
                 {
                     _book.TakeClaimToken_NeedsLock();
-                    op.SlotChanged(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                     result = ClaimResult.Accepted(request, action);
                 }
             }
@@ -368,7 +368,7 @@ public sealed partial class SuperPositionManager
     {
         Slot slot = LeasedSlot(lease);
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (slot.Enter())
@@ -380,7 +380,7 @@ public sealed partial class SuperPositionManager
                         _counters.Increment(Diagnostics.Counter.ClaimsLapsed); // the claims taken under it end with it
                     }
 
-                    op.SlotChanged(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
         }
@@ -397,7 +397,7 @@ public sealed partial class SuperPositionManager
         DateTimeOffset now = _time.GetUtcNow();
         LeaseLostException? lost = null;
         DateTimeOffset expiresAt = now + Settings.LeaseTimeout;
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (slot.Enter())
@@ -405,7 +405,7 @@ public sealed partial class SuperPositionManager
                 if (HoldsLease_NeedsSlotLock(slot, lease, now) && slot.RenewLease_NeedsLock(lease.FencingToken, expiresAt))
                 {
                     lease.ExpiresAt = expiresAt;
-                    op.SlotChanged(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                 }
                 else
                 {

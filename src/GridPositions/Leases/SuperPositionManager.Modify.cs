@@ -25,7 +25,7 @@ public sealed partial class SuperPositionManager
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
 
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (slot.Enter())
@@ -52,7 +52,7 @@ public sealed partial class SuperPositionManager
                         TakeProfit = request.TakeProfit,
                         Reason = request.Reason,
                     });
-                    op.SlotChanged(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
         }
@@ -81,7 +81,7 @@ public sealed partial class SuperPositionManager
 
         Exception? refused = null;
         TargetChange? change = null;
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (slot.Enter())
@@ -95,7 +95,7 @@ public sealed partial class SuperPositionManager
                 {
                     refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    op.SlotChanged(slot);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                 }
                 else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
                 {
@@ -105,8 +105,8 @@ public sealed partial class SuperPositionManager
                 {
                     change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    op.TargetsChanged(slot.Price, change);
-                    op.SlotChanged(slot);
+                    EnqueueTargetsChanged_NeedsSlotLock(slot, change);
+                    SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
         }

@@ -1,8 +1,4 @@
-using GridPositions.Book;
-using GridPositions.Events;
-using GridPositions.Persistence;
 using GridPositions.Routing;
-using GridPositions.Slots;
 
 namespace GridPositions.Operations;
 
@@ -20,61 +16,14 @@ namespace GridPositions.Operations;
 internal ref struct Operation
 {
     private readonly SuperPositionManager _manager;
-    private readonly SlotBook _book;
-    private readonly EventSink _events;
-    private readonly Journal? _journal;
     private List<OrderUpdate>? _redrive;
     private ulong _awaitSequence;
     private bool _windowOpen;
 
-    /// <param name="manager">Re-drives and waits for durability when the call ends.</param>
-    /// <param name="book">The slot book: its epoch stamps each change, its sequences go into each journal record.</param>
-    /// <param name="events">Where the call's events are queued.</param>
-    /// <param name="journal">Where the call's changes are recorded, if the manager has a store.</param>
-    public Operation(SuperPositionManager manager, SlotBook book, EventSink events, Journal? journal)
-    {
-        _manager = manager;
-        _book = book;
-        _events = events;
-        _journal = journal;
-    }
+    public Operation(SuperPositionManager manager) => _manager = manager;
 
-    // ---- The sinks: under the slot's lock, memory only; persistence and events never call each other --------------
-
-    /// <summary>
-    /// Every change to a slot goes through here, under the slot's lock: it stamps the reconciliation epoch, records
-    /// the slot's state in the journal (the call then waits for it) and queues SlotChanged.
-    /// </summary>
-    public void SlotChanged(Slot slot)
-    {
-        slot.MarkChanged_NeedsLock(_book.Epoch);
-        if (_journal is { } journal)
-        {
-            _awaitSequence = Math.Max(_awaitSequence, journal.RecordSlot(slot.ReadState_NeedsLock(), _book.SequencesNow));
-        }
-
-        _events.QueueSlotChanged(slot);
-    }
-
-    /// <summary>What one input did to a slot (under its lock): the change, then the fill and round trip it booked.</summary>
-    public void Effects(Slot slot, in SlotEffects effects)
-    {
-        if (effects.Changed)
-        {
-            SlotChanged(slot);
-        }
-
-        _events.QueueFill(slot, effects);
-    }
-
-    /// <summary>An input refused as contradicting the state (counted by the caller).</summary>
-    public readonly void Rejected(string reason, OrderUpdate? update, OrderActionResult? result) => _events.QueueRejected(reason, update, result);
-
-    public readonly void TargetsChanged(decimal slotPrice, TargetChange change) => _events.QueueTargetsChanged(slotPrice, change);
-
-    public readonly void Expired(List<ParkedEntry> expired) => _events.QueueExpired(expired);
-
-    // ---- Re-drive and the index window -----------------------------------------------------------------------------
+    /// <summary>Notes a journal record of this call: the call returns only once it is durable.</summary>
+    public void Recorded(ulong sequence) => _awaitSequence = Math.Max(_awaitSequence, sequence);
 
     /// <summary>Takes the parked updates that name either id, to re-apply when the call ends; returns how many.</summary>
     public int TakeParked(ParkedUpdates parked, string? clientOrderId, string? orderId)
@@ -101,7 +50,7 @@ internal ref struct Operation
         if (!_windowOpen)
         {
             _windowOpen = true;
-            _book.OpenIndexWindow();
+            _manager.OpenIndexWindow();
         }
     }
 
@@ -111,7 +60,7 @@ internal ref struct Operation
         if (_windowOpen)
         {
             _windowOpen = false;
-            _book.CloseIndexWindow();
+            _manager.CloseIndexWindow();
         }
     }
 
@@ -127,7 +76,7 @@ internal ref struct Operation
             _manager.Redrive(_redrive![i], ref this);
         }
 
-        _events.Schedule(); // a no-op unless this call (or a racing one) queued events
+        _manager.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
         _manager.AwaitDurable(_awaitSequence);
     }
 }

@@ -32,14 +32,6 @@ internal sealed class Journal
 
     public long RecordsSinceCheckpoint => Interlocked.Read(ref _sinceCheckpoint);
 
-    /// <summary>Records a slot's whole state after a change, with the sequences as they stand (memory only; under the slot's lock, so per-slot order is kept).</summary>
-    public ulong RecordSlot(in Slots.SlotState slot, (long NextClaimToken, long NextClientSequence) sequences) => Record(new JournalRecord
-    {
-        Slot = Snapshots.SlotWire.ToWire(slot),
-        NextClaimToken = sequences.NextClaimToken,
-        NextClientOrderSequence = sequences.NextClientSequence,
-    });
-
     /// <summary>Adds a record (memory only) and returns its sequence number.</summary>
     public ulong Record(JournalRecord record)
     {

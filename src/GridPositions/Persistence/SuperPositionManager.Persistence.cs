@@ -106,7 +106,7 @@ public sealed partial class SuperPositionManager
     {
         DateTimeOffset now = _time.GetUtcNow();
         int lapsed = 0;
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (_book.Enter())
@@ -119,7 +119,7 @@ public sealed partial class SuperPositionManager
                         if (slot.LapseClaimsAtRecovery_NeedsLock(now))
                         {
                             lapsed++;
-                            op.SlotChanged(slot);
+                            SlotChanged_NeedsSlotLock(slot, ref op);
                         }
                     }
                 }
@@ -157,6 +157,25 @@ public sealed partial class SuperPositionManager
         {
             _checkpointGate.Release();
         }
+    }
+
+    /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept).</summary>
+    private void Journal_NeedsSlotLock(Slot slot, ref Operation op)
+    {
+        AssertSlotLock(slot);
+        if (_journal is not { } journal)
+        {
+            return;
+        }
+
+        (long nextClaimToken, long nextClientSequence) = _book.SequencesNow;
+        var record = new JournalRecord
+        {
+            Slot = Snapshots.SlotWire.ToWire(slot.ReadState_NeedsLock()),
+            NextClaimToken = nextClaimToken,
+            NextClientOrderSequence = nextClientSequence,
+        };
+        op.Recorded(journal.Record(record));
     }
 
     /// <summary>With no lock held: waits until the journal is durable up to <paramref name="sequence"/> (0: nothing to wait for), then checkpoints if due.</summary>

@@ -83,11 +83,11 @@ public sealed partial class SuperPositionManager
             bool wasUnknown = slot.Status == SlotStatus.Unknown;
             OrderUpdate report = onExchange.ToUpdate();
             InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
-            op.Effects(slot, effects);
+            _m.PublishEffects_NeedsSlotLock(slot, effects, ref op);
+            _m.PublishIfRejected(disposition, effects, report);
             _m.CountReconciled(disposition, effects);
             if (disposition == InputDisposition.Rejected)
             {
-                op.Rejected(effects.Detail!, report, null);
                 AddFor(FindingKind.Inconsistent, slot.Price, onExchange, $"the exchange's report was refused: {effects.Detail}");
                 return;
             }
@@ -130,7 +130,7 @@ public sealed partial class SuperPositionManager
                 string clientOrderId = slot.Order.ClientOrderId;
                 slot.ResolveNeverPlaced_NeedsLock(ref effects);
                 AddRaw(FindingKind.NeverPlaced, slot.Price, null, clientOrderId, "the ambiguous place never reached the exchange; the slot is free");
-                op.SlotChanged(slot);
+                _m.SlotChanged_NeedsSlotLock(slot, ref op);
                 return;
             }
 
@@ -211,12 +211,8 @@ public sealed partial class SuperPositionManager
                 OrderUpdate report = order.ToUpdate();
                 disposition = slot.ApplyUpdate_NeedsLock(report, _m._sign, ref effects);
                 effects.Changed = true;
-                op.Effects(slot, effects);
-                if (disposition == InputDisposition.Rejected)
-                {
-                    op.Rejected(effects.Detail!, report, null);
-                }
-
+                _m.PublishEffects_NeedsSlotLock(slot, effects, ref op);
+                _m.PublishIfRejected(disposition, effects, report);
                 _m.CountReconciled(disposition, effects);
             }
 

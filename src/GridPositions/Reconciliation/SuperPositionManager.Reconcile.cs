@@ -43,7 +43,7 @@ public sealed partial class SuperPositionManager
         }
 
         var run = new ReconciliationRun(this, ticket, exchange, _time.GetUtcNow());
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (_book.Enter())

@@ -42,4 +42,7 @@ public sealed partial class SuperPositionManager
 
     /// <summary>Re-applies a parked update whose mapping appeared (called by <see cref="Operation.Dispose"/>, with no lock held).</summary>
     internal void Redrive(in OrderUpdate update, ref Operation op) => ApplyUpdate(update, ref op);
+
+    /// <summary>Starts event delivery if anything is queued (called by <see cref="Operation.Dispose"/>, with no lock held).</summary>
+    internal void ScheduleEvents() => _events.Schedule();
 }

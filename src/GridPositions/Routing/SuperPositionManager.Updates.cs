@@ -29,7 +29,7 @@ public sealed partial class SuperPositionManager
         }
 
         ValidateUpdate(update);
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             return ApplyUpdate(update, ref op);
@@ -46,7 +46,7 @@ public sealed partial class SuperPositionManager
     {
         List<ParkedEntry>? expired = null;
         DateTimeOffset now = _time.GetUtcNow();
-        var op = BeginOperation();
+        var op = new Operation(this);
         try
         {
             using (_book.Enter())
@@ -87,10 +87,10 @@ public sealed partial class SuperPositionManager
         using (slot.Enter())
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, _sign, ref effects);
-            op.Effects(slot, effects);
+            PublishEffects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)
             {
-                op.Rejected(effects.Detail!, update, null);
+                PublishRejected(effects.Detail!, update, null);
             }
 
             if (effects.NeedsIndexSync)

@@ -104,7 +104,7 @@ public sealed partial class SuperPositionManager
         SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
         string? prefix = string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
         var manager = new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, prefix);
-        var op = manager.BeginOperation();
+        var op = new Operation(manager);
         manager.Load(snapshot, ref op);
         InvariantCheckResult check = manager.CheckInvariants();
         if (!check.Holds)
