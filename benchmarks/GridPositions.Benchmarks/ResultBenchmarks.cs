@@ -15,7 +15,7 @@ public class ResultBenchmarks
     private const int Slots = 2_000, Batch = 10;
     private readonly ResultOutcome[] _outcomes = new ResultOutcome[Batch];
     private SuperPositionManager _manager = null!;
-    private OrderActionResult[][] _batches = null!;
+    private OrderActionResult[][]? _batches;
     private string[] _orderIds = [];
     private Floor _floor = null!;
     private int _round;
@@ -30,7 +30,16 @@ public class ResultBenchmarks
     [IterationSetup]
     public void Claim()
     {
-        // Free the slots the last iteration made live, then claim them all again.
+        // Free the slots the last iteration left: a claim the floor's iteration never placed fails (a placed one is
+        // refused as already seen, harmlessly), and every order the manager's iteration made live is cancelled.
+        if (_batches is not null)
+        {
+            foreach (OrderActionResult[] batch in _batches)
+            {
+                _manager.ApplyActionResults([.. batch.Select(r => OrderActionResult.Failed(r.Action, "reset"))]);
+            }
+        }
+
         foreach (string id in _orderIds)
         {
             _manager.OnOrderUpdate(new OrderUpdate { OrderId = id, Status = OrderStatus.Canceled });
@@ -55,7 +64,7 @@ public class ResultBenchmarks
     [Benchmark(OperationsPerInvoke = Slots, Description = "ApplyActionResults (per result, batches of 10)")]
     public void ApplyActionResults()
     {
-        foreach (OrderActionResult[] batch in _batches)
+        foreach (OrderActionResult[] batch in _batches!)
         {
             _manager.ApplyActionResults(batch, _outcomes);
         }
