@@ -124,4 +124,18 @@ public class InvariantTests
         Internals.Counters(grid.Manager).Increment(Counter.UpdatesParked);
         AssertViolation(grid, "were parked but");
     }
+
+#if DEBUG
+    /// <summary>The slot book checks its own constant-time invariants each time its lock is taken (Debug builds).</summary>
+    [Fact]
+    public void AnIndexWindowClosedMoreOftenThanOpened_IsCaughtWhenTheBooksLockIsNextTaken()
+    {
+        TestGrid grid = Busy();
+        grid.Manager.Book.CloseIndexWindow(); // a window no one opened
+
+        Exception caught = Assert.ThrowsAny<Exception>(() => grid.ClaimOpen(97m));
+
+        Assert.Contains("an index window was closed more often than opened", caught.Message, StringComparison.Ordinal);
+    }
+#endif
 }

@@ -57,11 +57,35 @@ internal sealed class SlotBook
 
     // ---- The lock -----------------------------------------------------------------------------------------------
 
-    /// <summary>Takes level 1 for one critical section: <c>using (book.Enter()) { ... }</c>.</summary>
+    /// <summary>Takes level 1 for one critical section: <c>using (book.Enter()) { ... }</c>. Debug builds check the book's own invariants on entry.</summary>
     public BookLock Enter()
     {
         Monitor.Enter(_sync);
+#if DEBUG
+        try
+        {
+            AssertInvariants();
+        }
+        catch
+        {
+            Monitor.Exit(_sync); // a broken invariant fails the caller, not every caller after it
+            throw;
+        }
+#endif
         return new BookLock(_sync);
+    }
+
+    /// <summary>
+    /// What must hold whenever nobody is inside a section (checked on entry, in constant time): the parked buffer
+    /// within its capacity, no index window closed more often than opened, the sequences past their start. The full
+    /// cross-check of slots against indexes is <see cref="SuperPositionManager.CheckInvariants"/>.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_parked.Count <= _parked.Capacity, $"{_parked.Count} parked updates exceed the capacity {_parked.Capacity}");
+        Debug.Assert(Volatile.Read(ref _indexWindows) >= 0, "an index window was closed more often than opened");
+        Debug.Assert(_nextClaimToken >= 1 && _nextClientSequence >= 1 && Volatile.Read(ref _nextFencingToken) >= 0, "a sequence went below its start");
     }
 
     public bool IsLockHeld => Monitor.IsEntered(_sync);

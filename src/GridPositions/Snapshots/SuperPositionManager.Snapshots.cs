@@ -179,6 +179,11 @@ public sealed partial class SuperPositionManager
 
             // Leases are not kept, but a claim bound to an old one must never match a new one: fencing goes on past them.
             _book.RestoreSequences_NeedsLock(Math.Max(snapshot.NextClaimToken, maxToken + 1), maxLeaseToken, Math.Max(snapshot.NextClientOrderSequence, 1));
+            if (snapshot.ParkedUpdates.Count > _book.ParkedCapacity)
+            {
+                throw new ArgumentException($"The snapshot's {snapshot.ParkedUpdates.Count} parked updates exceed the capacity {_book.ParkedCapacity} of these options (ParkedUpdateCapacity).", nameof(snapshot));
+            }
+
             foreach (ParkedUpdate parked in snapshot.ParkedUpdates)
             {
                 _book.RestoreParked_NeedsLock(new ParkedEntry(parked.Update.ToApi(), parked.ParkedAt.ToDateTimeOffset()));
