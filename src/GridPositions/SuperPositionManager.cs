@@ -162,7 +162,7 @@ public sealed partial class SuperPositionManager
 
     internal CounterSet CounterSet => _counters;
 
-    /// <summary>Whether the current thread holds the manager's lock or any slot's lock (the logging tests check it is neither).</summary>
+    /// <summary>Whether the current thread holds the slot book's lock or any slot's lock (the logging tests check it is neither).</summary>
     internal bool HoldsAnyLock() => _book.IsLockHeld || _book.Slots.Any(s => s.IsLockHeld);
 
     /// <summary>Every method named <c>_NeedsGlobalLock</c> or <c>_NeedsLocks</c> starts with this.</summary>
