@@ -15,7 +15,9 @@ namespace GridPositions.Book;
 /// </summary>
 /// <remarks>
 /// Lock-free reads are limited to what LOCK_ORDERING.md allows: the table (slots are never removed), a live order's
-/// route, the parked count as of the last change, and the epoch and fencing sequences (atomic).
+/// route, the parked count as of the last change, the epoch and fencing sequences and the index windows (atomic), and
+/// the claim-token and client-id sequences as a journal record states them (each read atomically, not as one pair:
+/// replay takes the largest of each, so a record never needs them from one instant).
 /// </remarks>
 internal sealed class SlotBook
 {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using GridPositions.Diagnostics;
 using GridPositions.Operations;
 using GridPositions.Slots;

@@ -51,7 +51,8 @@ public sealed partial class SuperPositionManager
                 }
             }
 
-            // A window opened during the pass cannot close before we release level 1 (its phase 3 needs it), so none at
+            // A window opened during the pass cannot close before we release level 1 (its phase 3 needs it; only a call
+            // that throws between its phases closes one without, in its Operation's Dispose), so none at
             // either end means the index could not trail any slot we read: it must match them exactly.
             bool atRest = windowsBefore == 0 && _book.IndexWindows == 0;
             if (atRest)

@@ -32,7 +32,7 @@ internal sealed partial class Slot
     public void BeginLease_NeedsLock(in LeaseState lease)
     {
         AssertLocked();
-        Debug.Assert(!_lease.IsHeld(null) || _lease.Token < lease.Token, "a lease is granted only over an expired one, with a larger token");
+        Debug.Assert(_lease.Token == 0 || _lease.Token < lease.Token, "a new lease has a larger fencing token than any before it");
         _lease = lease;
     }
 

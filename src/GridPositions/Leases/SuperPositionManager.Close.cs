@@ -453,6 +453,9 @@ public sealed partial class SuperPositionManager
         : null;
 
     /// <summary>Sets the slot to the exchange's quantity; refused (ArgumentException, nothing changed) if its cost would be beyond the bound.</summary>
-    private static PositionMismatch? AdjustToExchange_NeedsSlotLock(Slot slot, decimal exchangeQuantity) =>
-        slot.AdjustToExchange_NeedsLock(exchangeQuantity, out string? problem) ?? (problem is null ? null : throw new ArgumentException(problem, nameof(exchangeQuantity)));
+    private static PositionMismatch? AdjustToExchange_NeedsSlotLock(Slot slot, decimal exchangeQuantity)
+    {
+        AssertSlotLock(slot);
+        return slot.AdjustToExchange_NeedsLock(exchangeQuantity, out string? problem) ?? (problem is null ? null : throw new ArgumentException(problem, nameof(exchangeQuantity)));
+    }
 }

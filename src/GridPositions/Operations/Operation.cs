@@ -6,7 +6,8 @@ namespace GridPositions.Operations;
 /// One public call's bookkeeping, from its first lock to its return: the parked updates it freed for re-drive, the
 /// highest journal sequence it recorded, and the index window it holds open. Every state-changing public call
 /// creates one, passes it down by <c>ref</c> to whatever may change a slot, and disposes it with no lock held
-/// (in a <c>finally</c>, so a call that throws half way still re-drives, delivers and waits what it did).
+/// (in a <c>finally</c>, so a call that throws half way still re-drives, delivers and waits for what it did; a re-drive
+/// that throws ends the re-drive, and delivery is still started).
 /// </summary>
 /// <remarks>
 /// A <c>ref struct</c> on the caller's stack: it costs no allocation, cannot be shared between threads or calls, and
@@ -71,12 +72,18 @@ internal ref struct Operation
     public void Dispose()
     {
         CloseIndexWindow();
-        for (int i = 0; i < (_redrive?.Count ?? 0); i++)
+        try
         {
-            _manager.Redrive(_redrive![i], ref this);
+            for (int i = 0; i < (_redrive?.Count ?? 0); i++)
+            {
+                _manager.Redrive(_redrive![i], ref this);
+            }
+        }
+        finally
+        {
+            _manager.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
         }
 
-        _manager.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
         _manager.AwaitDurable(_awaitSequence);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GridPositions.Wire;
 
 namespace GridPositions.Persistence;
@@ -180,6 +181,7 @@ internal sealed class Journal
 
     private void WaitForLeadership_NeedsLock()
     {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
         while (_flushing)
         {
             ThrowIfFailed_NeedsLock();
@@ -191,6 +193,7 @@ internal sealed class Journal
 
     private List<JournalRecord> TakeAll_NeedsLock()
     {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
         List<JournalRecord> all = _pending;
         _pending = [];
         return all;
@@ -198,6 +201,7 @@ internal sealed class Journal
 
     private void ThrowIfFailed_NeedsLock()
     {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
         if (_failure is not null)
         {
             throw new PersistenceFailedException($"The journal could not be written (durable up to sequence {_durable}); reopen the manager from its store.", _failure);

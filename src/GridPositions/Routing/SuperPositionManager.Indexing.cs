@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GridPositions.Diagnostics;
 using GridPositions.Operations;
 using GridPositions.Slots;
