@@ -148,7 +148,7 @@ public class EventTests
         void Step(string call, Action act)
         {
             act();
-            Assert.False(m.EventDeliveryStalled, $"{call} returned with its events queued and no delivery started");
+            Assert.False(m.Events.IsStalled, $"{call} returned with its events queued and no delivery started");
         }
 
         OrderAction open = default;

@@ -8,7 +8,7 @@ namespace GridPositions.Tests;
 /// <summary>Reaches a manager's internals through its test seams, so tests can break an invariant on purpose and see it caught.</summary>
 internal static class Internals
 {
-    public static Slot Slot(SuperPositionManager manager, decimal price) => manager.SlotTable.Single(s => s.Price == price);
+    public static Slot Slot(SuperPositionManager manager, decimal price) => manager.Book.Slots.Single(s => s.Price == price);
 
     /// <summary>Breaks the manager's indexes on purpose (under the slot book's lock).</summary>
     public static void CorruptIndex(SuperPositionManager manager, Action<OrderIndex> edit) => manager.Book.CorruptIndex(edit);
@@ -16,7 +16,7 @@ internal static class Internals
     public static CounterSet Counters(SuperPositionManager manager) => manager.CounterSet;
 
     /// <summary>True if the current thread holds the manager's lock or any slot's lock.</summary>
-    public static bool HoldsAnyLock(SuperPositionManager manager) => manager.HoldsAnyLock();
+    public static bool HoldsAnyLock(SuperPositionManager manager) => manager.Book.IsLockHeld || manager.Book.Slots.Any(s => s.IsLockHeld);
 
     /// <summary>The slot's current order, read under its lock.</summary>
     public static OrderState OrderOf(Slot slot)

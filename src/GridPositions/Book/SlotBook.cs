@@ -57,6 +57,22 @@ internal sealed class SlotBook
     /// <summary>The configured prefix plus a tag unique to this manager's lineage, so generated ids never repeat across restarts.</summary>
     public string ClientIdPrefix { get; }
 
+    /// <summary>A new lineage's prefix: the configured one, then the creation time in base 36 (restores keep the snapshot's).</summary>
+    public static string LineagePrefix(string configured, DateTimeOffset now)
+    {
+        const string digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+        Span<char> buffer = stackalloc char[16];
+        int pos = buffer.Length;
+        long value = Math.Abs(now.ToUnixTimeMilliseconds());
+        do
+        {
+            buffer[--pos] = digits[(int)(value % 36)];
+            value /= 36;
+        }
+        while (value > 0);
+        return configured + new string(buffer[pos..]) + "-";
+    }
+
     // ---- The lock -----------------------------------------------------------------------------------------------
 
     /// <summary>Takes level 1 for one critical section: <c>using (book.Enter()) { ... }</c>. Debug builds check the book's own invariants on entry.</summary>

@@ -1,3 +1,5 @@
+using GridPositions.Leases;
+
 namespace GridPositions;
 
 /// <summary>
@@ -8,10 +10,10 @@ namespace GridPositions;
 /// <remarks>Disposing is always safe: twice, after expiry, after the work completed, or from a <c>finally</c>.</remarks>
 public sealed class PositionLease : IDisposable
 {
-    private readonly SuperPositionManager _owner;
+    private readonly LeaseRules _owner;
     private long _expiresAtUtcTicks;
 
-    internal PositionLease(SuperPositionManager owner, decimal slotPrice, LeaseKind kind, long fencingToken, DateTimeOffset expiresAt)
+    internal PositionLease(LeaseRules owner, decimal slotPrice, LeaseKind kind, long fencingToken, DateTimeOffset expiresAt)
     {
         _owner = owner;
         SlotPrice = slotPrice;
@@ -23,7 +25,8 @@ public sealed class PositionLease : IDisposable
     /// <summary>The slot whose position is held.</summary>
     public decimal SlotPrice { get; }
 
-    internal SuperPositionManager Owner => _owner;
+    /// <summary>The rules of the manager that granted it.</summary>
+    internal LeaseRules Owner => _owner;
 
     /// <summary>Close or modify.</summary>
     public LeaseKind Kind { get; }
@@ -39,7 +42,7 @@ public sealed class PositionLease : IDisposable
     }
 
     /// <summary>Whether the lease still holds the slot (not released, not completed, not expired).</summary>
-    public bool IsHeld => _owner.IsLeaseHeld(this);
+    public bool IsHeld => _owner.IsHeld(this);
 
     /// <summary>
     /// Extends the lease to <see cref="PositionManagerOptions.LeaseTimeout"/> from now, for a close that chases a resting
@@ -47,10 +50,10 @@ public sealed class PositionLease : IDisposable
     /// </summary>
     /// <returns>The new <see cref="ExpiresAt"/>.</returns>
     /// <exception cref="LeaseLostException">The lease already expired, was released or completed: it cannot be revived.</exception>
-    public DateTimeOffset Renew() => _owner.RenewLease(this);
+    public DateTimeOffset Renew() => _owner.Renew(this);
 
     /// <summary>Releases the lease if it still holds the slot; otherwise does nothing. Claims taken under it that have no result yet lapse.</summary>
-    public void Dispose() => _owner.ReleaseLease(this);
+    public void Dispose() => _owner.Release(this);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Kind} lease {FencingToken} on slot {SlotPrice} until {ExpiresAt:O}";

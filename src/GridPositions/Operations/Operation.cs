@@ -5,7 +5,7 @@ namespace GridPositions.Operations;
 /// <summary>
 /// One public call's bookkeeping, from its first lock to its return: the parked updates it freed for re-drive, the
 /// highest journal sequence it recorded, and the index window it holds open. Every state-changing public call
-/// creates one, passes it down by <c>ref</c> to whatever may change a slot, and disposes it with no lock held
+/// creates one (<see cref="OperationSinks.Begin"/>), passes it down by <c>ref</c> to whatever may change a slot, and disposes it with no lock held
 /// (in a <c>finally</c>, so a call that throws half way still re-drives, delivers and waits for what it did; a re-drive
 /// that throws ends the re-drive, and delivery is still started).
 /// </summary>
@@ -16,12 +16,12 @@ namespace GridPositions.Operations;
 /// </remarks>
 internal ref struct Operation
 {
-    private readonly SuperPositionManager _manager;
+    private readonly OperationSinks _sinks;
     private List<OrderUpdate>? _redrive;
     private ulong _awaitSequence;
     private bool _windowOpen;
 
-    public Operation(SuperPositionManager manager) => _manager = manager;
+    public Operation(OperationSinks sinks) => _sinks = sinks;
 
     /// <summary>Notes a journal record of this call: the call returns only once it is durable.</summary>
     public void Recorded(ulong sequence) => _awaitSequence = Math.Max(_awaitSequence, sequence);
@@ -51,7 +51,7 @@ internal ref struct Operation
         if (!_windowOpen)
         {
             _windowOpen = true;
-            _manager.OpenIndexWindow();
+            _sinks.Book.OpenIndexWindow();
         }
     }
 
@@ -61,7 +61,7 @@ internal ref struct Operation
         if (_windowOpen)
         {
             _windowOpen = false;
-            _manager.CloseIndexWindow();
+            _sinks.Book.CloseIndexWindow();
         }
     }
 
@@ -76,14 +76,14 @@ internal ref struct Operation
         {
             for (int i = 0; i < (_redrive?.Count ?? 0); i++)
             {
-                _manager.Redrive(_redrive![i], ref this);
+                _sinks.Redrive(_redrive![i], ref this);
             }
         }
         finally
         {
-            _manager.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
+            _sinks.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
         }
 
-        _manager.AwaitDurable(_awaitSequence);
+        _sinks.AwaitDurable(_awaitSequence);
     }
 }

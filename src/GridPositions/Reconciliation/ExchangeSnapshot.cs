@@ -54,7 +54,7 @@ public sealed record ExchangeOrder(
 /// </summary>
 public readonly record struct ReconciliationTicket
 {
-    internal ReconciliationTicket(SuperPositionManager issuer, long epoch, DateTimeOffset startedAt)
+    internal ReconciliationTicket(object issuer, long epoch, DateTimeOffset startedAt)
     {
         Issuer = issuer;
         Epoch = epoch;
@@ -67,6 +67,6 @@ public readonly record struct ReconciliationTicket
     /// <summary>When it began.</summary>
     public DateTimeOffset StartedAt { get; }
 
-    /// <summary>The manager that issued it (null for a default or hand-made ticket, which no manager accepts).</summary>
-    internal SuperPositionManager? Issuer { get; }
+    /// <summary>The reconciler of the manager that issued it (null for a default or hand-made ticket, which no manager accepts).</summary>
+    internal object? Issuer { get; }
 }

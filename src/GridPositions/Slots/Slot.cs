@@ -390,8 +390,9 @@ internal sealed partial class Slot
     public decimal FilledQuantityWithoutLock => _order.FilledQuantity;
 #endif
 
+    /// <summary>Every method named <c>_NeedsLock</c> here, and every rule named <c>_NeedsSlotLock</c>, starts with this.</summary>
     [Conditional("DEBUG")]
-    private void AssertLocked() => Debug.Assert(Monitor.IsEntered(_sync), "the slot's lock must be held");
+    public void AssertLocked() => Debug.Assert(Monitor.IsEntered(_sync), "the slot's lock must be held");
 }
 
 /// <summary>A held slot lock; <see cref="Dispose"/> releases it.</summary>

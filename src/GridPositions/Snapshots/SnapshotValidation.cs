@@ -148,7 +148,7 @@ internal static class SnapshotValidation
         Decimal(update.CumulativeFilledQuantity, at + ".CumulativeFilledQuantity", required: false);
         Decimal(update.CumulativeQuoteQuantity, at + ".CumulativeQuoteQuantity", required: false);
         Decimal(update.CumulativeFee, at + ".CumulativeFee", required: false);
-        if (SuperPositionManager.DescribeBadUpdate(update.ToApi()) is { } problem) // the same rules as a live update
+        if (Routing.UpdateValidation.Describe(update.ToApi()) is { } problem) // the same rules as a live update
         {
             throw Bad(at, problem.TrimEnd('.'));
         }

@@ -117,7 +117,7 @@ public class CrashTests(ITestOutputHelper output)
     private static IReadOnlyList<SlotView> AsRecovered(SuperPositionManager replay)
     {
         SuperPositionManager copy = SuperPositionManager.Restore(replay.CreateSnapshot(), CrashWorkload.Options, CrashWorkload.Clock);
-        copy.LapseClaimsAtRecovery();
+        copy.Claims.LapseAtRecovery();
         return copy.GetSlots();
     }
 

@@ -93,10 +93,10 @@ public class LoggingTests
         var grid = new TestGrid();
         (TestGrid logged, _) = Logged(LogLevel.Debug);
 
-        Assert.False(grid.Manager.HasHandlers(nameof(SuperPositionManager.InputRejected)));
-        Assert.False(grid.Manager.HasHandlers(nameof(SuperPositionManager.FillApplied)));
-        Assert.True(logged.Manager.HasHandlers(nameof(SuperPositionManager.InputRejected))); // the check can see a subscription
-        Assert.True(logged.Manager.HasHandlers(nameof(SuperPositionManager.FillApplied)));
+        Assert.False(grid.Manager.Events.HasHandlers(nameof(SuperPositionManager.InputRejected)));
+        Assert.False(grid.Manager.Events.HasHandlers(nameof(SuperPositionManager.FillApplied)));
+        Assert.True(logged.Manager.Events.HasHandlers(nameof(SuperPositionManager.InputRejected))); // the check can see a subscription
+        Assert.True(logged.Manager.Events.HasHandlers(nameof(SuperPositionManager.FillApplied)));
     }
 
     [Fact]

@@ -1,43 +1,20 @@
 using System.Buffers;
+using GridPositions.Book;
 using GridPositions.Operations;
+using GridPositions.Routing;
 using GridPositions.Slots;
+using GridPositions.Telemetry;
 
-namespace GridPositions;
+namespace GridPositions.Actions;
 
-public sealed partial class SuperPositionManager
+/// <summary>
+/// The executor's place and cancel results, in three phases: resolve each to its slot under the book's lock; under
+/// each slot's lock, one at a time, apply it only if the slot still holds the claim token it answers; then bring the
+/// indexes in line under the book's lock.
+/// </summary>
+internal sealed class ResultRules(ManagerContext context, SlotBook book, OperationSinks sinks, UpdateRouter router)
 {
-    /// <summary>
-    /// Applies the executor's results for claimed actions, in three phases: resolve each result to its slot under the
-    /// manager's lock; under each slot's lock, one at a time, apply it only if the slot still holds the claim token it
-    /// answers; then bring the indexes in line under the manager's lock.
-    /// </summary>
-    /// <param name="results">Results for actions returned by <see cref="ClaimSlots"/>.</param>
-    /// <returns>One outcome per result, in order. A stale success carries the cancel to issue for its orphaned order.</returns>
-    /// <remarks>
-    /// Place success makes the order live and indexes its id. A definite place failure frees the slot; an ambiguous
-    /// one (timeout) leaves it <see cref="SlotStatus.Unknown"/> until an update or reconciliation resolves it. A cancel
-    /// success leaves the order the slot's until its terminal update (fills may still arrive); a cancel failure keeps
-    /// the order live. Results for a claim the slot no longer holds change nothing and are reported stale.
-    /// </remarks>
-    /// <exception cref="ArgumentNullException"><paramref name="results"/> is null.</exception>
-    /// <exception cref="ArgumentException">A result is malformed (its index is named); nothing was applied.</exception>
-    public IReadOnlyList<ResultOutcome> ApplyActionResults(IReadOnlyList<OrderActionResult> results)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        OrderActionResult[] batch = [.. results]; // read the caller's list once, before any lock
-        var outcomes = new ResultOutcome[batch.Length];
-        ApplyActionResults(batch, outcomes);
-        return outcomes;
-    }
-
-    /// <summary>
-    /// Applies results like <see cref="ApplyActionResults(IReadOnlyList{OrderActionResult})"/>, writing the outcomes
-    /// into <paramref name="outcomes"/>; allocates nothing in steady state.
-    /// </summary>
-    /// <param name="results">Results for actions returned by <see cref="ClaimSlots"/>. Read before any lock is taken: do not change them during the call.</param>
-    /// <param name="outcomes">Receives one outcome per result; at least as long as <paramref name="results"/>.</param>
-    /// <exception cref="ArgumentException">A result is malformed (its index is named) or <paramref name="outcomes"/> is too short; nothing was applied.</exception>
-    public void ApplyActionResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes)
+    public void Apply(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes)
     {
         if (outcomes.Length < results.Length)
         {
@@ -62,8 +39,21 @@ public sealed partial class SuperPositionManager
             }
 
             // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
-            DateTimeOffset? now = ambiguous ? _time.GetUtcNow() : null;
-            ApplyResults(results, outcomes, keys, slots, touched, now);
+            DateTimeOffset? now = ambiguous ? context.Now : null;
+            Operation op = sinks.Begin();
+            try
+            {
+                ApplyResults(results, outcomes, keys, slots, touched, now, ref op);
+            }
+            finally
+            {
+                op.Dispose();
+            }
+
+            if (context.Log is { } log)
+            {
+                ManagerLog.Orphans(log, context.Settings.Symbol, outcomes[..count]);
+            }
         }
         finally
         {
@@ -78,36 +68,18 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now)
-    {
-        var op = new Operation(this);
-        try
-        {
-            ApplyResults(results, outcomes, keys, slots, touched, now, ref op);
-        }
-        finally
-        {
-            op.Dispose();
-        }
-
-        if (_log is not null)
-        {
-            LogOrphans(outcomes[..results.Length]);
-        }
-    }
-
     private void ApplyResults(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, long[] keys, Slot?[] slots, SlotEffects[] touched, DateTimeOffset? now, ref Operation op)
     {
         int count = results.Length;
         // Phase 1: resolve each result to its slot. A place whose exchange id another slot's order has (live or
         // remembered) is refused here, where the indexes are stable: no id may belong to two slots (its key becomes -1).
-        using (_book.Enter())
+        using (book.Enter())
         {
             for (int i = 0; i < count; i++)
             {
-                _book.TryGet(keys[i], out slots[i]);
+                book.TryGet(keys[i], out slots[i]);
                 if (results[i] is { Outcome: ActionOutcome.Succeeded, Action.Type: OrderActionType.Place, OrderId: { } orderId }
-                    && _book.TryRoute_NeedsLock(orderId, null, out Slot? owner) && !ReferenceEquals(owner, slots[i]))
+                    && book.TryRoute_NeedsLock(orderId, null, out Slot? owner) && !ReferenceEquals(owner, slots[i]))
                 {
                     keys[i] = -1;
                     string detail = $"order id {orderId} belongs to slot {owner.Price}'s order; the result for slot {results[i].Action.SlotPrice} cannot take it";
@@ -124,7 +96,7 @@ public sealed partial class SuperPositionManager
         {
             if (keys[i] < 0)
             {
-                PublishRejected(outcomes[i].Detail!, null, results[i]);
+                sinks.Rejected(outcomes[i].Detail!, null, results[i]);
                 continue;
             }
 
@@ -135,20 +107,20 @@ public sealed partial class SuperPositionManager
         // Phase 3: re-read each touched slot and make its index entries match it now.
         if (anyTouched)
         {
-            using (_book.Enter())
+            using (book.Enter())
             {
                 for (int i = 0; i < count; i++)
                 {
                     if (touched[i].NeedsIndexSync)
                     {
-                        SyncIndex_NeedsGlobalLock(slots[i]!, touched[i], ref op);
+                        router.SyncIndex_NeedsBookLock(slots[i]!, touched[i], ref op);
                     }
                 }
             }
         }
 
         op.CloseIndexWindow();
-        _counters.CountResults(outcomes[..count]);
+        context.Counters.CountResults(outcomes[..count]);
     }
 
     private ResultOutcome ApplyResult(in OrderActionResult result, Slot? slot, DateTimeOffset? now, ref SlotEffects effects, ref Operation op)
@@ -161,7 +133,7 @@ public sealed partial class SuperPositionManager
         if (slot is null)
         {
             string detail = $"no slot at {result.Action.SlotPrice}: the action was never claimed here";
-            PublishRejected(detail, null, result);
+            sinks.Rejected(detail, null, result);
             return new ResultOutcome(InputDisposition.Rejected, null, detail);
         }
 
@@ -170,12 +142,11 @@ public sealed partial class SuperPositionManager
             ResultOutcome outcome = result.Action.Type == OrderActionType.Place
                 ? slot.ApplyPlaceResult_NeedsLock(result, now, ref effects)
                 : slot.ApplyCancelResult_NeedsLock(result, ref effects);
-            PublishEffects_NeedsSlotLock(slot, effects, ref op);
+            sinks.Effects_NeedsSlotLock(slot, effects, ref op);
             if (outcome.Disposition == InputDisposition.Rejected)
             {
-                PublishRejected(effects.Detail!, null, result);
+                sinks.Rejected(effects.Detail!, null, result);
             }
-
 
             return outcome;
         }
@@ -213,6 +184,6 @@ public sealed partial class SuperPositionManager
             return "OrderId is required (not blank) for a successful place.";
         }
 
-        return _grid.TryGetTicks(action.SlotPrice, out key) ? null : $"Action.SlotPrice: {_grid.DescribeBadPrice(action.SlotPrice)}.";
+        return context.Grid.TryGetTicks(action.SlotPrice, out key) ? null : $"Action.SlotPrice: {context.Grid.DescribeBadPrice(action.SlotPrice)}.";
     }
 }

@@ -1,47 +1,39 @@
+using GridPositions.Book;
 using GridPositions.Diagnostics;
 using GridPositions.Operations;
 using GridPositions.Slots;
 
-namespace GridPositions;
+namespace GridPositions.Claims;
 
-public sealed partial class SuperPositionManager
+/// <summary>
+/// Claims: the check and the claim of a slot in one slot-lock section inside the book's lock, so of many concurrent
+/// claims for a free slot exactly one wins; and the lapse of claims nobody will answer.
+/// </summary>
+internal sealed class ClaimRules(ManagerContext context, SlotBook book, OperationSinks sinks)
 {
-    /// <summary>
-    /// Claims slots for order actions: each accepted request returns the <see cref="OrderAction"/> to send, carrying a
-    /// claim token and its client order id; each refused one says why. The client order id is indexed before this
-    /// returns, so an order update that beats the place result still finds its slot.
-    /// </summary>
-    /// <param name="requests">Place or cancel requests. Two requests for one slot in a batch: the second is refused as busy.</param>
-    /// <returns>One result per request, in order.</returns>
-    /// <remarks>
-    /// The check and the claim are one atomic step per slot: of many concurrent claims for a free slot exactly one wins.
-    /// A place for the opening side needs a flat slot; a place for the closing side needs the slot to hold at least its
-    /// quantity. A cancel needs a live order. A malformed request is refused with <see cref="ClaimRejection.Invalid"/>
-    /// and changes nothing. This is the successor of the Go original's <c>MarkSlotsPending</c>.
-    /// </remarks>
-    /// <exception cref="ArgumentNullException"><paramref name="requests"/> is null.</exception>
-    public IReadOnlyList<ClaimResult> ClaimSlots(IReadOnlyList<ClaimRequest> requests)
+    private readonly PriceGrid _grid = context.Grid;
+
+    /// <summary>Claims each request in order under one hold of the book's lock; returns when the claims are durable.</summary>
+    public ClaimResult[] Claim(ClaimRequest[] batch)
     {
-        ArgumentNullException.ThrowIfNull(requests);
-        ClaimRequest[] batch = [.. requests]; // the caller's list is read here, never under the lock
         var results = new ClaimResult[batch.Length];
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
-        DateTimeOffset now = _time.GetUtcNow();
-        var op = new Operation(this);
+        DateTimeOffset now = context.Now;
+        Operation op = sinks.Begin();
         try
         {
-            using (_book.Enter())
+            using (book.Enter())
             {
                 for (int i = 0; i < results.Length; i++)
                 {
-                    results[i] = Claim_NeedsGlobalLock(batch[i], now, ref op);
+                    results[i] = Claim_NeedsBookLock(batch[i], now, ref op);
                 }
             }
 
             foreach (ClaimResult result in results)
             {
-                _counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
+                context.Counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
             }
         }
         finally
@@ -52,12 +44,9 @@ public sealed partial class SuperPositionManager
         return results;
     }
 
-    /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
-    public ClaimResult ClaimSlot(ClaimRequest request) => ClaimSlots([request])[0];
-
-    private ClaimResult Claim_NeedsGlobalLock(in ClaimRequest request, DateTimeOffset now, ref Operation op)
+    private ClaimResult Claim_NeedsBookLock(in ClaimRequest request, DateTimeOffset now, ref Operation op)
     {
-        AssertGlobalLock();
+        book.AssertLocked();
         if (ValidateClaim(request) is { } problem)
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, problem);
@@ -65,30 +54,30 @@ public sealed partial class SuperPositionManager
 
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
         return request.Type == OrderActionType.Place
-            ? ClaimPlace_NeedsGlobalLock(request, key, now, ref op)
-            : ClaimCancel_NeedsGlobalLock(request, key, now, ref op);
+            ? ClaimPlace_NeedsBookLock(request, key, now, ref op)
+            : ClaimCancel_NeedsBookLock(request, key, now, ref op);
     }
 
-    private ClaimResult ClaimPlace_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
+    private ClaimResult ClaimPlace_NeedsBookLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
-        AssertGlobalLock();
-        if (request.ClientOrderId is { } requestedId && _book.IsClientIdKnown_NeedsLock(requestedId))
+        book.AssertLocked();
+        if (request.ClientOrderId is { } requestedId && book.IsClientIdKnown_NeedsLock(requestedId))
         {
             return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
         }
 
         // A level never used has no slot yet: check against a new one, and add it to the table only if the claim is
         // accepted, so a refusal leaves no trace.
-        bool isNew = !_book.TryGet(key, out Slot? slot);
+        bool isNew = !book.TryGet(key, out Slot? slot);
         slot ??= new Slot(key, _grid.ToPrice(key));
-        OrderRole role = RoleOf(request.Side);
+        OrderRole role = context.RoleOf(request.Side);
         OrderAction action;
 
 #if FAULT_INJECTION
         if (FaultInjection.Is(Fault.SplitClaimCheck))
         {
-            _book.Add_NeedsLock(slot);
-            return ClaimPlaceInTwoSections_NeedsGlobalLock(request, slot, role, now, ref op);
+            book.Add_NeedsLock(slot);
+            return ClaimPlaceInTwoSections_NeedsBookLock(request, slot, role, now, ref op);
         }
 #endif
 
@@ -114,26 +103,26 @@ public sealed partial class SuperPositionManager
                 return ClaimResult.Rejected(request, rejection, detail!);
             }
 
-            string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
+            string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
                 slot.SetPositionParameters_NeedsLock(request.Leverage, request.StopLossFraction);
             }
 
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            sinks.SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
         if (isNew)
         {
-            _book.Add_NeedsLock(slot);
+            book.Add_NeedsLock(slot);
         }
 
-        _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
-        if (_book.ParkedCount_NeedsLock() > 0)
+        book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
+        if (book.ParkedCount_NeedsLock() > 0)
         {
-            TakeParked_NeedsGlobalLock(action.ClientOrderId, null, ref op);
+            context.Counters.Add(Counter.UpdatesRedriven, book.TakeParked_NeedsLock(action.ClientOrderId, null, ref op));
         }
 
         return ClaimResult.Accepted(request, action);
@@ -141,9 +130,9 @@ public sealed partial class SuperPositionManager
 
 #if FAULT_INJECTION
     /// <summary>The injected bug: check, let go of every lock, then claim without checking again.</summary>
-    private ClaimResult ClaimPlaceInTwoSections_NeedsGlobalLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref Operation op)
+    private ClaimResult ClaimPlaceInTwoSections_NeedsBookLock(in ClaimRequest request, Slot slot, OrderRole role, DateTimeOffset now, ref Operation op)
     {
-        AssertGlobalLock();
+        book.AssertLocked();
         using (slot.Enter())
         {
             ClaimRejection rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out string? detail);
@@ -153,26 +142,26 @@ public sealed partial class SuperPositionManager
             }
         }
 
-        _book.ExitForFault();
-        _book.EnterForFault();
+        book.ExitForFault();
+        book.EnterForFault();
         OrderAction action;
         using (slot.Enter())
         {
-            string clientOrderId = request.ClientOrderId ?? _book.NextClientOrderId_NeedsLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, _book.TakeClaimToken_NeedsLock());
+            string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
+            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            sinks.SlotChanged_NeedsSlotLock(slot, ref op);
         }
 
-        _book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
+        book.IndexClientId_NeedsLock(action.ClientOrderId, slot);
         return ClaimResult.Accepted(request, action);
     }
 #endif
 
-    private ClaimResult ClaimCancel_NeedsGlobalLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
+    private ClaimResult ClaimCancel_NeedsBookLock(in ClaimRequest request, long key, DateTimeOffset now, ref Operation op)
     {
-        AssertGlobalLock();
-        if (!_book.TryGet(key, out Slot? slot))
+        book.AssertLocked();
+        if (!book.TryGet(key, out Slot? slot))
         {
             return ClaimResult.Rejected(request, ClaimRejection.NothingToCancel, $"there is no slot at {request.SlotPrice}");
         }
@@ -184,7 +173,7 @@ public sealed partial class SuperPositionManager
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
             if (rejection == ClaimRejection.None)
             {
-                rejection = slot.TryClaimCancel_NeedsLock(_book.PeekClaimToken_NeedsLock(), now, leaseToken: 0, out action, out detail);
+                rejection = slot.TryClaimCancel_NeedsLock(book.PeekClaimToken_NeedsLock(), now, leaseToken: 0, out action, out detail);
             }
 
             if (rejection != ClaimRejection.None)
@@ -192,29 +181,63 @@ public sealed partial class SuperPositionManager
                 return ClaimResult.Rejected(request, rejection, detail!);
             }
 
-            _book.TakeClaimToken_NeedsLock();
-            SlotChanged_NeedsSlotLock(slot, ref op);
+            book.TakeClaimToken_NeedsLock();
+            sinks.SlotChanged_NeedsSlotLock(slot, ref op);
             return ClaimResult.Accepted(request, action);
         }
     }
 
     /// <summary>Ends the slot's claims that outlived their lease or the pending-claim timeout, recording the change.</summary>
-    private void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now, ref Operation op)
+    public void LapseClaims_NeedsSlotLock(Slot slot, DateTimeOffset now, ref Operation op)
     {
-        AssertSlotLock(slot);
-        if (!slot.LapseClaims_NeedsLock(now, Settings.PendingClaimTimeout))
+        slot.AssertLocked();
+        if (!slot.LapseClaims_NeedsLock(now, context.Settings.PendingClaimTimeout))
         {
             return;
         }
 
-        _counters.Increment(Counter.ClaimsLapsed);
-        SlotChanged_NeedsSlotLock(slot, ref op);
+        context.Counters.Increment(Counter.ClaimsLapsed);
+        sinks.SlotChanged_NeedsSlotLock(slot, ref op);
+    }
+
+    /// <summary>Lapses every claim a crashed process took (see <see cref="Slot.LapseClaimsAtRecovery_NeedsLock"/>), journaled; returns how many.</summary>
+    public int LapseAtRecovery()
+    {
+        DateTimeOffset now = context.Now;
+        int lapsed = 0;
+        Operation op = sinks.Begin();
+        try
+        {
+            using (book.Enter())
+            {
+                // Stryker disable once Linq : the order only arranges the lapses' journal records; each slot's own record order is kept either way
+                foreach (Slot slot in book.Slots.OrderBy(s => s.Key))
+                {
+                    using (slot.Enter())
+                    {
+                        if (slot.LapseClaimsAtRecovery_NeedsLock(now))
+                        {
+                            lapsed++;
+                            sinks.SlotChanged_NeedsSlotLock(slot, ref op);
+                        }
+                    }
+                }
+            }
+
+            context.Counters.Add(Counter.ClaimsLapsed, lapsed);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+
+        return lapsed;
     }
 
     /// <summary>Strategy claims wait while a close lease holds the slot's position; only its holder acts on it.</summary>
     private static ClaimRejection ClosingLease_NeedsSlotLock(Slot slot, DateTimeOffset now, out string? detail)
     {
-        AssertSlotLock(slot);
+        slot.AssertLocked();
         bool closing = slot.Lease.Kind == LeaseKind.Close && slot.Lease.IsHeld(now);
         detail = closing ? $"slot {slot.Price}'s position is being closed under lease {slot.Lease.Token}" : null;
         return closing ? ClaimRejection.PositionLeased : ClaimRejection.None;
@@ -264,11 +287,12 @@ public sealed partial class SuperPositionManager
             return "ClientOrderId must be null (generated) or not blank";
         }
 
-        bool opening = request.Side == _openingSide;
-        if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > Settings.MaxLeverage))
+        bool opening = request.Side == context.OpeningSide;
+        int maxLeverage = context.Settings.MaxLeverage;
+        if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > maxLeverage))
         {
             return opening
-                ? $"Leverage must be within 1..{Settings.MaxLeverage}; got {leverage}"
+                ? $"Leverage must be within 1..{maxLeverage}; got {leverage}"
                 : "Leverage applies only to an opening order";
         }
 

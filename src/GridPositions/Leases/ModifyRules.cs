@@ -1,31 +1,24 @@
-using GridPositions.Leases;
+using GridPositions.Book;
 using GridPositions.Operations;
 using GridPositions.Slots;
 
-namespace GridPositions;
+namespace GridPositions.Leases;
 
-public sealed partial class SuperPositionManager
+/// <summary>Changing a position's stop-loss and take-profit under a modify lease: validated when begun and again when completed.</summary>
+internal sealed class ModifyRules(ManagerContext context, SlotBook book, OperationSinks sinks, LeaseRules leases)
 {
-    /// <summary>
-    /// Begins changing a position's stop-loss and take-profit, exclusively (a concurrent close or modify gets a
-    /// <see cref="PositionConflictException"/>). Validated now and again at <see cref="CompleteModify"/>.
-    /// </summary>
-    /// <returns>The modify lease; dispose it if the change is abandoned.</returns>
-    /// <exception cref="ArgumentException">A target is off the tick grid or on the wrong side of the entry price (long: stop-loss below, take-profit above; short: the reverse), neither is given, or the reason is blank.</exception>
-    /// <exception cref="InvalidOperationException">The slot holds no position.</exception>
-    /// <exception cref="PositionConflictException">The position is already being closed or modified.</exception>
-    public PositionLease BeginModify(ModifyRequest request)
+    public PositionLease Begin(in ModifyRequest request)
     {
-        long key = ValidateModify(request);
-        DateTimeOffset now = _time.GetUtcNow();
+        long key = Validate(request);
+        DateTimeOffset now = context.Now;
         Exception? refused;
         PositionLease? lease = null;
-        if (!_book.TryGet(key, out Slot? slot))
+        if (!book.TryGet(key, out Slot? slot))
         {
             throw new InvalidOperationException($"Slot {request.SlotPrice} holds no position to modify.");
         }
 
-        var op = new Operation(this);
+        Operation op = sinks.Begin();
         try
         {
             using (slot.Enter())
@@ -42,17 +35,8 @@ public sealed partial class SuperPositionManager
 
                 if (refused is null)
                 {
-                    lease = new PositionLease(this, slot.Price, LeaseKind.Modify, _book.NextFencingToken(), now + Settings.LeaseTimeout);
-                    slot.BeginLease_NeedsLock(new LeaseState
-                    {
-                        Token = lease.FencingToken,
-                        Kind = LeaseKind.Modify,
-                        ExpiresAt = lease.ExpiresAt,
-                        StopLoss = request.StopLoss,
-                        TakeProfit = request.TakeProfit,
-                        Reason = request.Reason,
-                    });
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    lease = leases.Grant_NeedsSlotLock(slot, LeaseKind.Modify, now, request);
+                    sinks.SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
         }
@@ -64,11 +48,7 @@ public sealed partial class SuperPositionManager
         return lease ?? throw refused!;
     }
 
-    /// <summary>Commits the targets of a modify lease (re-validated against the position now) and ends the lease.</summary>
-    /// <returns>The recorded change, with its reason and time.</returns>
-    /// <exception cref="LeaseLostException">The lease expired or ended: a late finisher may not overwrite targets another caller now owns.</exception>
-    /// <exception cref="InvalidOperationException">The targets no longer fit the position's entry price (the lease is kept), or the position was closed (the lease is ended).</exception>
-    public TargetChange CompleteModify(PositionLease lease)
+    public TargetChange Complete(PositionLease lease)
     {
         ArgumentNullException.ThrowIfNull(lease);
         if (lease.Kind != LeaseKind.Modify)
@@ -76,18 +56,17 @@ public sealed partial class SuperPositionManager
             throw new ArgumentException($"{lease} is not a modify lease.", nameof(lease));
         }
 
-        DateTimeOffset now = _time.GetUtcNow();
-        Slot slot = LeasedSlot(lease);
-
+        DateTimeOffset now = context.Now;
+        Slot slot = leases.LeasedSlot(lease);
         Exception? refused = null;
         TargetChange? change = null;
-        var op = new Operation(this);
+        Operation op = sinks.Begin();
         try
         {
             using (slot.Enter())
             {
                 LeaseState held = slot.Lease;
-                if (!HoldsLease_NeedsSlotLock(slot, lease, now))
+                if (!LeaseRules.Holds_NeedsSlotLock(slot, lease, now))
                 {
                     refused = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
                 }
@@ -95,7 +74,7 @@ public sealed partial class SuperPositionManager
                 {
                     refused = new InvalidOperationException($"The position at {slot.Price} was closed while its targets were being modified.");
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    sinks.SlotChanged_NeedsSlotLock(slot, ref op);
                 }
                 else if (CheckTargets_NeedsSlotLock(slot, held.StopLoss, held.TakeProfit) is { } stale)
                 {
@@ -105,8 +84,8 @@ public sealed partial class SuperPositionManager
                 {
                     change = slot.CommitTargets_NeedsLock(held.StopLoss, held.TakeProfit, held.Reason!, now);
                     slot.EndLease_NeedsLock(lease.FencingToken);
-                    EnqueueTargetsChanged_NeedsSlotLock(slot, change);
-                    SlotChanged_NeedsSlotLock(slot, ref op);
+                    sinks.TargetsChanged_NeedsSlotLock(slot, change);
+                    sinks.SlotChanged_NeedsSlotLock(slot, ref op);
                 }
             }
         }
@@ -118,11 +97,10 @@ public sealed partial class SuperPositionManager
         return change ?? throw refused!;
     }
 
-    /// <summary>The accepted target changes of the position at <paramref name="slotPrice"/>, oldest first (the last 32).</summary>
-    public IReadOnlyList<TargetChange> GetTargetHistory(decimal slotPrice)
+    public IReadOnlyList<TargetChange> History(decimal slotPrice)
     {
-        long key = _grid.GetTicks(slotPrice, nameof(slotPrice));
-        if (!_book.TryGet(key, out Slot? slot))
+        long key = context.Grid.GetTicks(slotPrice, nameof(slotPrice));
+        if (!book.TryGet(key, out Slot? slot))
         {
             return [];
         }
@@ -133,16 +111,10 @@ public sealed partial class SuperPositionManager
         }
     }
 
-    /// <summary>Changes a position's targets in one step (<see cref="BeginModify"/> then <see cref="CompleteModify"/>).</summary>
-    public TargetChange ModifyTargets(ModifyRequest request)
+    private long Validate(in ModifyRequest request)
     {
-        using PositionLease lease = BeginModify(request);
-        return CompleteModify(lease);
-    }
-
-    private long ValidateModify(in ModifyRequest request)
-    {
-        long key = _grid.GetTicks(request.SlotPrice, nameof(request));
+        PriceGrid grid = context.Grid;
+        long key = grid.GetTicks(request.SlotPrice, nameof(request));
         if (request.StopLoss is null && request.TakeProfit is null)
         {
             throw new ArgumentException("A modify needs a StopLoss, a TakeProfit, or both.", nameof(request));
@@ -150,9 +122,9 @@ public sealed partial class SuperPositionManager
 
         foreach ((string name, decimal? target) in new[] { ("StopLoss", request.StopLoss), ("TakeProfit", request.TakeProfit) })
         {
-            if (target is { } price && !_grid.TryGetTicks(price, out _))
+            if (target is { } price && !grid.TryGetTicks(price, out _))
             {
-                throw new ArgumentException($"{name}: {_grid.DescribeBadPrice(price)}.", nameof(request));
+                throw new ArgumentException($"{name}: {grid.DescribeBadPrice(price)}.", nameof(request));
             }
         }
 
@@ -167,10 +139,10 @@ public sealed partial class SuperPositionManager
     /// <summary>Null when the targets (with the current ones filling in a null) fit the open position; otherwise why not.</summary>
     private string? CheckTargets_NeedsSlotLock(Slot slot, decimal? stopLoss, decimal? takeProfit)
     {
-        AssertSlotLock(slot);
+        slot.AssertLocked();
         decimal entry = slot.Position.EntryNotional / slot.Position.Inventory;
         decimal? sl = stopLoss ?? slot.StopLoss, tp = takeProfit ?? slot.TakeProfit;
-        bool longGrid = _sign > 0;
+        bool longGrid = context.Sign > 0;
         string side = longGrid ? "long" : "short";
         if (sl is { } s && (longGrid ? s >= entry : s <= entry))
         {

@@ -1,10 +1,12 @@
-using GridPositions.Diagnostics;
+using GridPositions.Book;
 using GridPositions.Fills;
+using GridPositions.Operations;
 using GridPositions.Slots;
 
-namespace GridPositions;
+namespace GridPositions.Diagnostics;
 
-public sealed partial class SuperPositionManager
+/// <summary>The full invariant check (<see cref="SuperPositionManager.CheckInvariants"/>): every slot under its lock, then the indexes and the parked accounting.</summary>
+internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
 {
     /// <summary>
     /// Verifies the invariants listed below and names the first one broken. Safe to call at any time; it holds the
@@ -18,14 +20,14 @@ public sealed partial class SuperPositionManager
     /// updates are within bounds and each one parked is still parked, re-driven or expired. Unless some input is between
     /// a phase 2 that changed a slot's ids and its phase 3, the indexes must also match the slots exactly.
     /// </remarks>
-    public InvariantCheckResult CheckInvariants()
+    public InvariantCheckResult Check()
     {
-        using (_book.Enter())
+        using (book.Enter())
         {
-            int windowsBefore = _book.IndexWindows;
+            int windowsBefore = book.IndexWindows;
             var clientOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
             var orderOwners = new Dictionary<string, Slot>(StringComparer.Ordinal);
-            foreach (Slot slot in _book.Slots.OrderBy(s => s.Key))
+            foreach (Slot slot in book.Slots.OrderBy(s => s.Key))
             {
                 using (slot.Enter())
                 {
@@ -54,22 +56,22 @@ public sealed partial class SuperPositionManager
             // A window opened during the pass cannot close before we release level 1 (its phase 3 needs it; only a call
             // that throws between its phases closes one without, in its Operation's Dispose), so none at
             // either end means the index could not trail any slot we read: it must match them exactly.
-            bool atRest = windowsBefore == 0 && _book.IndexWindows == 0;
+            bool atRest = windowsBefore == 0 && book.IndexWindows == 0;
             if (atRest)
             {
-                if (_book.CheckIndex_NeedsLock(clientOwners, orderOwners) is { } indexViolation)
+                if (book.CheckIndex_NeedsLock(clientOwners, orderOwners) is { } indexViolation)
                 {
                     return new InvariantCheckResult(indexViolation);
                 }
             }
 
-            return new InvariantCheckResult(CheckParked_NeedsGlobalLock());
+            return new InvariantCheckResult(CheckParked_NeedsBookLock());
         }
     }
 
     private string? CheckSlot_NeedsSlotLock(Slot slot)
     {
-        AssertSlotLock(slot);
+        slot.AssertLocked();
         ref readonly PositionBook p = ref slot.Position;
         if (p.Inventory < 0)
         {
@@ -81,7 +83,7 @@ public sealed partial class SuperPositionManager
             return $"inventory {p.Inventory} is not opened {p.OpenedQuantity} minus closed {p.ClosedQuantity} plus adjusted {p.AdjustedQuantity}";
         }
 
-        decimal expectedPnl = (_sign * (p.ClosedExitNotional - p.ClosedEntryNotional)) - p.ClosedFees;
+        decimal expectedPnl = (context.Sign * (p.ClosedExitNotional - p.ClosedEntryNotional)) - p.ClosedFees;
         if (p.RealizedPnl != expectedPnl)
         {
             return $"realised PnL {p.RealizedPnl} is not the closing fills' {expectedPnl}";
@@ -102,7 +104,7 @@ public sealed partial class SuperPositionManager
 
     private string? CheckOrder_NeedsSlotLock(Slot slot)
     {
-        AssertSlotLock(slot);
+        slot.AssertLocked();
         ref readonly OrderState o = ref slot.Order;
         if (slot.Status is not (SlotStatus.PendingPlace or SlotStatus.Live or SlotStatus.PendingCancel or SlotStatus.Unknown))
         {
@@ -119,7 +121,7 @@ public sealed partial class SuperPositionManager
             return $"order {o.ClientOrderId} filled {o.FilledQuantity} of {o.Quantity}";
         }
 
-        if (o.Role != RoleOf(o.Side))
+        if (o.Role != context.RoleOf(o.Side))
         {
             return $"order {o.ClientOrderId} is {o.Side} but recorded as {o.Role}";
         }
@@ -144,16 +146,16 @@ public sealed partial class SuperPositionManager
         return null;
     }
 
-    private string? CheckParked_NeedsGlobalLock()
+    private string? CheckParked_NeedsBookLock()
     {
-        AssertGlobalLock();
-        if (_book.ParkedCount_NeedsLock() > _book.ParkedCapacity)
+        book.AssertLocked();
+        if (book.ParkedCount_NeedsLock() > book.ParkedCapacity)
         {
-            return $"{_book.ParkedCount_NeedsLock()} parked updates exceed the capacity {_book.ParkedCapacity}";
+            return $"{book.ParkedCount_NeedsLock()} parked updates exceed the capacity {book.ParkedCapacity}";
         }
 
-        long parked = _counters.Read(Counter.UpdatesParked);
-        long left = _counters.Read(Counter.UpdatesRedriven) + _counters.Read(Counter.UpdatesExpired) + _book.ParkedCount_NeedsLock();
+        long parked = context.Counters.Read(Counter.UpdatesParked);
+        long left = context.Counters.Read(Counter.UpdatesRedriven) + context.Counters.Read(Counter.UpdatesExpired) + book.ParkedCount_NeedsLock();
         return parked == left ? null : $"{parked} updates were parked but {left} are re-driven, expired or still parked";
     }
 }

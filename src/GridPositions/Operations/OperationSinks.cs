@@ -1,0 +1,89 @@
+using GridPositions.Book;
+using GridPositions.Diagnostics;
+using GridPositions.Events;
+using GridPositions.Persistence;
+using GridPositions.Routing;
+using GridPositions.Slots;
+
+namespace GridPositions.Operations;
+
+/// <summary>
+/// Where one manager's calls record what they did, and what their <see cref="Operation"/> settles when it ends: every
+/// slot change is stamped, journaled (memory only) and queued as an event here, under the slot's lock; at the end of
+/// the call the parked updates it freed are re-driven, the events delivered and the journal awaited. The journal and
+/// the events never call each other: both are fed from here.
+/// </summary>
+internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink store)
+{
+    private UpdateRouter? _router;
+
+    public SlotBook Book => book;
+
+    public EventSink Events => events;
+
+    public StoreLink Store => store;
+
+    /// <summary>Set once by the manager's constructor: the router re-applies parked updates (it begins operations too, so it cannot be a constructor argument).</summary>
+    public void Attach(UpdateRouter router) => _router = router;
+
+    /// <summary>Starts one public call's bookkeeping; dispose it in a <c>finally</c> with no lock held.</summary>
+    public Operation Begin() => new(this);
+
+    /// <summary>
+    /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
+    /// (memory only) and queues SlotChanged. Under the slot's lock, so per-slot order is kept.
+    /// </summary>
+    public void SlotChanged_NeedsSlotLock(Slot slot, ref Operation op)
+    {
+        slot.AssertLocked();
+        slot.MarkChanged_NeedsLock(book.Epoch);
+        if (store.Journal is { } journal)
+        {
+            op.Recorded(store.Record_NeedsSlotLock(journal, slot));
+        }
+
+        events.QueueSlotChanged(slot);
+    }
+
+    /// <summary>Queues the events one input caused on a slot (and records the change, if it changed).</summary>
+    public void Effects_NeedsSlotLock(Slot slot, in SlotEffects effects, ref Operation op)
+    {
+        slot.AssertLocked();
+        if (effects.Changed)
+        {
+            SlotChanged_NeedsSlotLock(slot, ref op);
+        }
+
+        events.QueueFill(slot, effects);
+    }
+
+    /// <summary>Queues InputRejected (if anyone listens).</summary>
+    public void Rejected(string reason, OrderUpdate? update, OrderActionResult? result) => events.QueueRejected(reason, update, result);
+
+    public void TargetsChanged_NeedsSlotLock(Slot slot, TargetChange change)
+    {
+        slot.AssertLocked();
+        events.QueueTargetsChanged(slot.Price, change);
+    }
+
+    /// <summary>Counts expired parked updates and queues their events (under the book's lock, which handed them out).</summary>
+    public void Expired_NeedsBookLock(List<ParkedEntry>? expired, CounterSet counters)
+    {
+        book.AssertLocked();
+        if (expired is null)
+        {
+            return;
+        }
+
+        counters.Add(Counter.UpdatesExpired, expired.Count);
+        events.QueueExpired(expired);
+    }
+
+    // ---- What an Operation's Dispose calls, with no lock held ------------------------------------------------------
+
+    public void Redrive(in OrderUpdate update, ref Operation op) => _router!.Apply(update, ref op);
+
+    public void ScheduleEvents() => events.Schedule();
+
+    public void AwaitDurable(ulong sequence) => store.AwaitDurable(sequence);
+}

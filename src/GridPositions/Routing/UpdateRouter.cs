@@ -1,0 +1,221 @@
+using GridPositions.Book;
+using GridPositions.Diagnostics;
+using GridPositions.Operations;
+using GridPositions.Slots;
+
+namespace GridPositions.Routing;
+
+/// <summary>
+/// Order updates from the exchange's stream, in three phases: route (lock-free for a live order, else under the book's
+/// lock, parking what matches nothing), apply under the slot's lock, then re-index under the book's lock. Also the
+/// phase 3 every input shares (<see cref="SyncIndex_NeedsBookLock"/>) and the re-drive of parked updates.
+/// </summary>
+internal sealed class UpdateRouter(ManagerContext context, SlotBook book, OperationSinks sinks)
+{
+    private readonly CounterSet _counters = context.Counters;
+
+    /// <summary>Validates, routes and applies one update; returns when its effect is durable.</summary>
+    public InputDisposition OnOrderUpdate(OrderUpdate update)
+    {
+        if (UpdateValidation.HasBlankId(update))
+        {
+            update = UpdateValidation.WithoutBlankIds(update);
+        }
+
+        UpdateValidation.Validate(update);
+        Operation op = sinks.Begin();
+        try
+        {
+            return Apply(update, ref op);
+        }
+        finally
+        {
+            op.Dispose();
+        }
+    }
+
+    /// <summary>Expires parked updates older than the time to live now; returns how many.</summary>
+    public int ExpireParked()
+    {
+        List<ParkedEntry>? expired = null;
+        DateTimeOffset now = context.Now;
+        Operation op = sinks.Begin();
+        try
+        {
+            using (book.Enter())
+            {
+                book.TakeExpired_NeedsLock(now, ref expired);
+                sinks.Expired_NeedsBookLock(expired, _counters);
+            }
+        }
+        finally
+        {
+            op.Dispose();
+        }
+
+        return expired?.Count ?? 0;
+    }
+
+    /// <summary>Routes and applies a validated update (a live one, or a parked one re-driven by <paramref name="op"/>'s Dispose).</summary>
+    public InputDisposition Apply(in OrderUpdate update, ref Operation op)
+    {
+        var effects = default(SlotEffects);
+        InputDisposition disposition;
+        // Phase 1: route by order id, then client order id; park what matches nothing.
+        Slot? slot = RouteOrPark(update);
+        if (slot is null)
+        {
+            return InputDisposition.Parked;
+        }
+
+#if FAULT_INJECTION
+        if (FaultInjection.Is(Fault.UnlockedDuplicateShortcut) && !Slot.IsTerminal(update.Status) && slot.FilledQuantityWithoutLock == update.CumulativeFilledQuantity)
+        {
+            _counters.Count(InputDisposition.Duplicate, isUpdate: true); // the injected bug: no lock, no id check
+            return InputDisposition.Duplicate;
+        }
+#endif
+
+        // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
+        using (slot.Enter())
+        {
+            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, ref effects);
+            sinks.Effects_NeedsSlotLock(slot, effects, ref op);
+            if (disposition == InputDisposition.Rejected)
+            {
+                sinks.Rejected(effects.Detail!, update, null);
+            }
+
+            if (effects.NeedsIndexSync)
+            {
+                op.OpenIndexWindow(); // under the slot's lock: before anyone can see the change
+            }
+#if FAULT_INJECTION
+            if (FaultInjection.Is(Fault.LockOrderInversion) && effects.NeedsIndexSync)
+            {
+                using (book.Enter())
+                {
+                    SyncIndex_NeedsBookLock(slot, effects, ref op);
+                }
+            }
+#endif
+        }
+
+        // Phase 3: index an id the update taught us, or retire the ids of an order it finished.
+        if (effects.NeedsIndexSync)
+        {
+            using (book.Enter())
+            {
+                SyncIndex_NeedsBookLock(slot, effects, ref op);
+            }
+
+            op.CloseIndexWindow();
+        }
+
+        _counters.Count(disposition, isUpdate: true);
+        CountEffects(effects);
+        return disposition;
+    }
+
+    /// <summary>Counts what an applied report booked (an update, or reconciliation's report of the exchange's order).</summary>
+    public void CountEffects(in SlotEffects effects)
+    {
+        if (effects.Overfill)
+        {
+            _counters.Increment(Counter.Overfills);
+        }
+
+        if (effects.HasFill)
+        {
+            _counters.Increment(Counter.FillsApplied);
+        }
+
+        if (effects.CompletedTrip is not null)
+        {
+            _counters.Increment(Counter.RoundTripsCompleted);
+        }
+    }
+
+    /// <summary>
+    /// Phase 3: makes the index entries of the ids an input touched match what <paramref name="slot"/> holds now.
+    /// The slot is re-read here (slot lock inside the book's lock, the permitted order), because between phase 2
+    /// and now another input may have moved it on; whichever phase 3 runs last sees the final state.
+    /// </summary>
+    public void SyncIndex_NeedsBookLock(Slot slot, in SlotEffects touched, ref Operation op)
+    {
+        book.AssertLocked();
+        string? currentClientId = null, currentOrderId = null;
+        using (slot.Enter())
+        {
+            if (slot.Status != SlotStatus.Free)
+            {
+                currentClientId = slot.Order.ClientOrderId;
+                currentOrderId = slot.Order.OrderId;
+            }
+        }
+
+        book.SyncIndex_NeedsLock(slot, touched.TouchedClientOrderId, touched.TouchedOrderId, currentClientId, currentOrderId);
+
+        // Parked updates naming these ids can be routed now (to the live order, or as duplicates of a finished one).
+        if (book.ParkedCount_NeedsLock() > 0)
+        {
+            _counters.Add(Counter.UpdatesRedriven, book.TakeParked_NeedsLock(touched.TouchedClientOrderId, touched.TouchedOrderId, ref op));
+        }
+    }
+
+    /// <summary>Phase 1 of an update: finds its slot, or parks it and returns null.</summary>
+    /// <remarks>
+    /// A live order is found without the lock (the index may trail by one phase, which phase 2 absorbs). Anything else
+    /// is routed again under the lock, where routing and parking are one step with the re-drive in phase 3, so an update
+    /// is parked only if its mapping really is absent. The clock is user code, so it is read outside the lock: up front
+    /// when updates are parked (to expire old ones), otherwise only once routing has failed, then routing is tried again.
+    /// </remarks>
+    private Slot? RouteOrPark(in OrderUpdate update)
+    {
+        // Fast path, without the lock: the update's order is live and nothing is parked (nothing to expire).
+        if (book.ParkedCountWithoutLock == 0 && book.TryRouteLive(update.OrderId, update.ClientOrderId, out Slot? live))
+        {
+            return live;
+        }
+
+        DateTimeOffset? now = book.ParkedCountWithoutLock > 0 ? context.Now : null;
+        while (true)
+        {
+            using (book.Enter())
+            {
+                List<ParkedEntry>? expired = null;
+                if (now is { } at && book.ParkedCount_NeedsLock() > 0)
+                {
+                    book.TakeExpired_NeedsLock(at, ref expired);
+                }
+
+                bool routed = book.TryRoute_NeedsLock(update.OrderId, update.ClientOrderId, out Slot? slot);
+#if FAULT_INJECTION
+                if (FaultInjection.Is(Fault.ParkWithoutRecheck))
+                {
+                    routed = false; // the injected bug: trust the lock-free miss instead of routing again under the lock
+                    slot = null;
+                }
+
+                if (!routed && FaultInjection.Is(Fault.DropEarlyUpdates))
+                {
+                    return null;
+                }
+#endif
+                if (!routed && now is { } parkedAt)
+                {
+                    book.Park_NeedsLock(update, parkedAt, ref expired);
+                    _counters.Increment(Counter.UpdatesParked);
+                }
+
+                sinks.Expired_NeedsBookLock(expired, _counters);
+                if (routed || now is not null)
+                {
+                    return slot;
+                }
+            }
+
+            now = context.Now;
+        }
+    }
+}
