@@ -244,6 +244,40 @@ internal static class PositionScenarios
     }
 
     /// <summary>
+    /// Reconciliation no longer holds the book's lock for its whole pass, so a strategy claim can land between its slot
+    /// pass and its adoption of an open order of ours that no slot knew, at the same free level. Exactly one of them
+    /// gets the slot; the other is told (the claim refused, or the order reported with a cancel to send).
+    /// </summary>
+    public static async Task ReconcileAdoptionVersusClaim()
+    {
+        var clock = new ManualClock();
+        var m = new SuperPositionManager(new PositionManagerOptions { Symbol = "COYOTE", TickSize = 1m, QuantityStep = 1m }, clock);
+        string ours = m.Options.ClientOrderIdPrefix + "lost-1";
+        ReconciliationTicket ticket = m.BeginReconciliation();
+        var snapshot = new ExchangeSnapshot(clock.GetUtcNow(), [new ExchangeOrder("XB", ours, OrderSide.Buy, B, 1m, OrderStatus.New, 0m)]);
+        ReconciliationReport? report = null;
+        ClaimResult claim = default;
+
+        Task reconciler = Task.Run(() =>
+        {
+            report = m.Reconcile(ticket, snapshot);
+            Check.Invariants(m);
+        });
+        Task strategy = Task.Run(() =>
+        {
+            claim = m.ClaimSlot(ClaimRequest.Place(B, OrderSide.Buy, B, 1m));
+            Check.Invariants(m);
+        });
+        await Task.WhenAll(new[] { reconciler, strategy });
+
+        bool adopted = report!.Count(FindingKind.Adopted) == 1;
+        Check.That(adopted != claim.IsAccepted, $"adopted {adopted} and claim accepted {claim.IsAccepted}: exactly one may own slot B");
+        Check.Equal(adopted ? 0 : 1, report.CancelsToIssue.Count, "cancels for the order no slot took");
+        Check.Equal(adopted ? ours : claim.Action.ClientOrderId, m.GetSlot(B)!.Order?.ClientOrderId, "slot B's order");
+        Check.Invariants(m);
+    }
+
+    /// <summary>
     /// A closer claims the cancel of the slot's resting order and dies before sending it. After its lease expires, a
     /// rescuer closes the position while a reconciler and a replayed stream race it. The dead closer's claim must not
     /// outlive its lease: the rescuer gets a cancel of its own, and the position ends closed, exactly once. Claims time

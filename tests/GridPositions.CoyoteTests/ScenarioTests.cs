@@ -74,6 +74,9 @@ public class ScenarioTests(ITestOutputHelper output)
     public void Reconcile_VersusLiveUpdates() => AssertNoBug(PositionScenarios.ReconcileVersusLiveUpdates);
 
     [Fact]
+    public void ReconcileAdoption_VersusAClaimAtTheSameLevel() => AssertNoBug(PositionScenarios.ReconcileAdoptionVersusClaim);
+
+    [Fact]
     public void DeadCloser_ThenARescuerAfterExpiry() => AssertNoBug(PositionScenarios.DeadCloserThenRescuer);
 
     [Fact]
