@@ -92,4 +92,45 @@ public class ReconciliationTimingTests
         Assert.Equal([FindingKind.Deferred, FindingKind.Deferred], report.Findings.Select(f => f.Kind));
         Assert.Equal([SlotStatus.Unknown, SlotStatus.Unknown], new[] { grid.Slot(100m).Status, grid.Slot(99m).Status });
     }
+
+    /// <summary>
+    /// The pass no longer holds the book's lock, so a slot can take an order between the slot pass and the check of the
+    /// exchange's unaccounted orders. That order is the slot's own now: no cancel, no "finished but open" finding.
+    /// </summary>
+    [Fact]
+    public void AnOrderASlotTookDuringThePass_IsNotCancelledAsFinished()
+    {
+        var grid = new TestGrid();
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
+        string clientId = grid.Options.ClientOrderIdPrefix + "user-7";
+        var onExchange = new ExchangeOrder("X7", clientId, grid.Opening, 100m, 1m, OrderStatus.New, 0m);
+        ClaimResult? claim = null;
+        // The list of open orders is read once to index it and enumerated again for the unaccounted orders, after
+        // every slot was reconciled: the strategy claims the level with that client id in between (no lock is held there).
+        var open = new CallbackList([onExchange], () => claim ??= grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m, clientOrderId: clientId)));
+
+        ReconciliationReport report = grid.Manager.Reconcile(ticket, new ExchangeSnapshot(grid.Time.GetUtcNow(), open));
+
+        Assert.True(claim?.IsAccepted, "the claim ran during the pass and was accepted");
+        Assert.Empty(report.CancelsToIssue);
+        Assert.DoesNotContain(report.Findings, f => f.Kind == FindingKind.FinishedButOpenOnExchange);
+        Assert.Equal(clientId, grid.Slot(100m).Order?.ClientOrderId);
+        Assert.True(grid.Manager.CheckInvariants().Holds);
+    }
+
+    /// <summary>A list that calls <paramref name="onEnumerate"/> each time it is enumerated (indexing does not).</summary>
+    private sealed class CallbackList(IReadOnlyList<ExchangeOrder> orders, Action onEnumerate) : IReadOnlyList<ExchangeOrder>
+    {
+        public int Count => orders.Count;
+
+        public ExchangeOrder this[int index] => orders[index];
+
+        public IEnumerator<ExchangeOrder> GetEnumerator()
+        {
+            onEnumerate();
+            return orders.GetEnumerator();
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

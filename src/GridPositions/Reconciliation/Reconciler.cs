@@ -107,8 +107,19 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
     {
         using (book.Enter())
         {
-            decimal? routedTo = book.TryRoute_NeedsLock(order.OrderId, order.ClientOrderId, out Slot? known) ? known.Price : null;
-            if (plan.Decide(order, routedTo) == OrderStep.TryAdopt && !TryAdopt_NeedsBookLock(order, plan, ref op))
+            decimal? routedTo = null;
+            bool isCurrent = false;
+            if (book.TryRoute_NeedsLock(order.OrderId, order.ClientOrderId, out Slot? known))
+            {
+                routedTo = known.Price;
+                using (known.Enter())
+                {
+                    // The slot pass no longer holds level 1, so the slot may have taken this order since: ask it now.
+                    isCurrent = known.Status != SlotStatus.Free && known.Order.Matches(order.OrderId, order.ClientOrderId);
+                }
+            }
+
+            if (plan.Decide(order, routedTo, isCurrent) == OrderStep.TryAdopt && !TryAdopt_NeedsBookLock(order, plan, ref op))
             {
                 plan.NotAdopted(order);
             }

@@ -170,17 +170,18 @@ internal sealed class ReconciliationPlan
         _exchange.OpenOrders.Concat(_exchange.RecentlyClosedOrders ?? []).Where(o => _accounted.Add(o.OrderId));
 
     /// <summary>
-    /// Decides an order no slot accounted for, given the slot its ids route to (a finished order the slot saw), if any:
-    /// a known one still open is cancelled; an open one of ours may be adopted; any other of ours is reported
-    /// (cancelled if open); a foreign open one is reported and never touched.
+    /// Decides an order no slot accounted for, given the slot its ids route to, if any, and whether that slot's current
+    /// order is this one (it took the order after the slot pass read it: the slot's own business, nothing to do).
+    /// Otherwise a known one still open is cancelled (the slot saw it finish); an open one of ours may be adopted; any
+    /// other of ours is reported (cancelled if open); a foreign open one is reported and never touched.
     /// </summary>
-    public OrderStep Decide(ExchangeOrder order, decimal? routedTo)
+    public OrderStep Decide(ExchangeOrder order, decimal? routedTo, bool isCurrent)
     {
         bool open = !Slot.IsTerminal(order.Status);
         if (routedTo is { } known)
         {
             // Routed to a slot whose current order is not this one: the slot saw it finish.
-            if (open)
+            if (open && !isCurrent)
             {
                 _cancels.Add(CancelOf(order, known));
                 AddFor(FindingKind.FinishedButOpenOnExchange, known, order, "the slot saw this order finish, but it is open on the exchange; cancel it");
