@@ -392,7 +392,7 @@ public sealed class SuperPositionManager
         try
         {
             StoreRecovery recovered = store.Recover();
-            SuperPositionManager manager = recovered.Snapshot is { } snapshot
+            SuperPositionManager manager = RecoveredState.Replay(recovered) is { } snapshot
                 ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory)
                 : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null);
             int lapsed = manager._store.Opened(store, recovered, manager._claims);

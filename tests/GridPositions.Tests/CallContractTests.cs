@@ -1,3 +1,4 @@
+using GridPositions.Persistence;
 using GridPositions.Wire;
 using Microsoft.Extensions.Time.Testing;
 
@@ -174,11 +175,11 @@ public class CallContractTests
 
         public StoreRecovery Recover() => new(null, 1);
 
-        public void Append(IReadOnlyList<JournalRecord> records)
+        public void Append(IReadOnlyList<JournalEntry> entries)
         {
             lock (Records)
             {
-                Records.AddRange(records.Select(r => r.Clone()));
+                Records.AddRange(entries.Select(e => JournalRecord.Parser.ParseFrom(e.Payload.Span)));
             }
         }
 
@@ -186,7 +187,7 @@ public class CallContractTests
         {
         }
 
-        public void Checkpoint(PositionManagerSnapshot snapshot)
+        public void Checkpoint(StoreSnapshot snapshot)
         {
         }
 

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
+using GridPositions.Persistence;
 using GridPositions.Wire;
 
 namespace GridPositions.Tests;
@@ -47,7 +49,7 @@ public class SnapshotValueTests
                 last.FilledQuantity.Low64 += 5;
             }
 
-            foreach (Wire.TargetChange change in slot.TargetHistory)
+            foreach (TargetChangeMessage change in slot.TargetHistory)
             {
                 change.Reason = "edited";
                 change.StopLoss.Low64 += 1;
@@ -99,7 +101,7 @@ public class SnapshotValueTests
     }
 
     [Fact]
-    public void EditingAJournalRecordInPlace_ChangesNeitherTheManagerNorLaterRecordsNorSnapshots()
+    public void SpoilingTheBytesAStoreWasGiven_ChangesNeitherTheManagerNorLaterRecordsNorSnapshots()
     {
         var store = new EditingStore();
         SuperPositionManager m = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m, CheckpointEveryRecords = 0 });
@@ -116,7 +118,7 @@ public class SnapshotValueTests
         Assert.True(m.CheckInvariants().Holds);
     }
 
-    /// <summary>A journal that keeps a pristine copy of each record, then edits the record it was given in place.</summary>
+    /// <summary>A journal that keeps a parsed copy of each entry, then overwrites the bytes it was given.</summary>
     private sealed class EditingStore : IPositionStore
     {
         public List<JournalRecord> Pristine { get; } = [];
@@ -125,26 +127,27 @@ public class SnapshotValueTests
 
         public StoreRecovery Recover() => new(null, 1);
 
-        public void Append(IReadOnlyList<JournalRecord> records)
+        public void Append(IReadOnlyList<JournalEntry> entries)
         {
-            foreach (JournalRecord record in records)
+            foreach (JournalEntry entry in entries)
             {
-                Pristine.Add(JournalRecord.Parser.ParseFrom(record.ToByteArray()));
-                record.Slot.Inventory.Low64 += 1000;
-                record.Slot.Version += 1000;
-                if (record.Slot.Order is { } order)
-                {
-                    order.ClientOrderId = "EDITED";
-                    order.FilledQuantity.Low64 += 1000;
-                }
+                Pristine.Add(JournalRecord.Parser.ParseFrom(entry.Payload.Span));
+                Spoil(entry.Payload);
             }
+        }
+
+        /// <summary>Overwrites bytes the store was handed (they are its own to keep or spoil).</summary>
+        private static void Spoil(ReadOnlyMemory<byte> payload)
+        {
+            Assert.True(MemoryMarshal.TryGetArray(payload, out ArraySegment<byte> bytes));
+            bytes.AsSpan().Fill(0xFF);
         }
 
         public void StartSegment(ulong firstSequence)
         {
         }
 
-        public void Checkpoint(PositionManagerSnapshot snapshot) => snapshot.Slots.Clear(); // the store's own copy to keep or spoil
+        public void Checkpoint(StoreSnapshot snapshot) => Spoil(snapshot.Payload);
 
         public void Dispose()
         {

@@ -11,14 +11,14 @@ public class WireConvertTests
     [Fact]
     public void Actions_RoundTrip_FieldForField_WithAMissingOrderIdStayingMissing()
     {
-        Wire.OrderAction wire = s_place.ToWire();
+        OrderActionMessage wire = s_place.ToWire();
         Assert.Equal("gp-7", wire.ClientOrderId);
         Assert.Equal("", wire.OrderId);
         Assert.Equal(s_place, wire.ToApi());
         Assert.Equal("99.50", wire.ToApi().Price.ToString(System.Globalization.CultureInfo.InvariantCulture)); // the scale survives
         Assert.Equal(s_cancel, s_cancel.ToWire().ToApi());
         Assert.Equal("X8", s_cancel.ToWire().OrderId);
-        Assert.Throws<ArgumentNullException>("action", () => ((Wire.OrderAction)null!).ToApi());
+        Assert.Throws<ArgumentNullException>("action", () => ((OrderActionMessage)null!).ToApi());
     }
 
     [Fact]
@@ -32,8 +32,8 @@ public class WireConvertTests
         Assert.Equal(bare, bare.ToWire().ToApi());
         Assert.Equal(("", ""), (bare.ToWire().OrderId, bare.ToWire().Error));
         Assert.Equal(("X1", "insufficient balance"), (placed.ToWire().OrderId, failed.ToWire().Error));
-        Assert.Equal(default, new Wire.OrderActionResult { Outcome = ActionOutcome.Failed }.ToApi().Action);
-        Assert.Throws<ArgumentNullException>("result", () => ((Wire.OrderActionResult)null!).ToApi());
+        Assert.Equal(default, new OrderActionResultMessage { Outcome = ActionOutcome.Failed }.ToApi().Action);
+        Assert.Throws<ArgumentNullException>("result", () => ((OrderActionResultMessage)null!).ToApi());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class WireConvertTests
         Assert.Equal(("X1", ""), (byOrderId.ToWire().OrderId, byOrderId.ToWire().ClientOrderId));
         Assert.Equal(("", "gp-7"), (byClientId.ToWire().OrderId, byClientId.ToWire().ClientOrderId));
         Assert.Null(byClientId.ToWire().CumulativeQuoteQuantity);
-        Assert.Throws<ArgumentNullException>("update", () => ((Wire.OrderUpdate)null!).ToApi());
+        Assert.Throws<ArgumentNullException>("update", () => ((OrderUpdateMessage)null!).ToApi());
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using System.Globalization;
-using Google.Protobuf;
 using GridPositions.Persistence;
-using GridPositions.Wire;
 
 namespace GridPositions;
 
@@ -12,7 +10,7 @@ namespace GridPositions;
 /// <remarks>
 /// <para>One owner: <see cref="Open"/> takes an exclusive OS lock on the directory's <c>LOCK</c> file, released by the
 /// OS when the owner dies; a second opener gets <see cref="StoreLockedException"/>.</para>
-/// <para>Recovery reads the newest snapshot and replays the journal after it. A torn last record (a crash mid-write)
+/// <para>Recovery reads the newest snapshot and the journal after it (the manager replays it). A torn last record (a crash mid-write)
 /// is cut off; damage anywhere else stops recovery with <see cref="StoreCorruptedException"/> naming the file and offset.
 /// Each checkpoint keeps the previous snapshot and its journal as well, and deletes everything older, so disk use
 /// stays bounded by two checkpoint intervals.</para>
@@ -97,18 +95,9 @@ public sealed class FilePositionStore : IPositionStore
         }
 
         (ulong start, string snapshotPath) = snapshots[^1];
-        PositionManagerSnapshot snapshot = ReadSnapshot(snapshotPath);
+        StoreSnapshot snapshot = ReadSnapshot(snapshotPath, start);
         var replay = segments.Where(s => s.First >= start).ToList();
-        RecoveredState state;
-        try
-        {
-            state = new RecoveredState(snapshot);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new StoreCorruptedException(snapshotPath, RecordFile.HeaderSize, e.Message);
-        }
-
+        var journal = new List<JournalEntry>();
         ulong expected = start;
         TornTail? torn = null;
         for (int i = 0; i < replay.Count; i++)
@@ -123,22 +112,8 @@ public sealed class FilePositionStore : IPositionStore
             RecordFile.Contents contents = RecordFile.Read(path, JournalMagic, tailMayBeTorn: last);
             foreach ((long offset, ReadOnlyMemory<byte> payload) in contents.Records)
             {
-                JournalRecord record = Parse(JournalRecord.Parser, payload, path, offset);
-                if (record.Sequence != expected)
-                {
-                    throw new StoreCorruptedException(path, offset, $"record sequence {record.Sequence} where {expected} was expected");
-                }
-
-                try
-                {
-                    state.Apply(record);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StoreCorruptedException(path, offset, e.Message);
-                }
-
-                expected++;
+                // A segment's entries are consecutive from the number in its name; the manager checks each against its record.
+                journal.Add(new JournalEntry(expected++, payload) { Source = path, Offset = offset });
             }
 
             if (last)
@@ -157,19 +132,19 @@ public sealed class FilePositionStore : IPositionStore
             StartSegment(expected);
         }
 
-        return new StoreRecovery(state.ToSnapshot(), expected) { TornTail = torn };
+        return new StoreRecovery(snapshot, expected) { Journal = journal, TornTail = torn };
     }
 
     /// <inheritdoc/>
-    public void Append(IReadOnlyList<JournalRecord> records)
+    public void Append(IReadOnlyList<JournalEntry> entries)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(entries);
         FileStream segment = _segment ?? throw new InvalidOperationException("Recover must run before the journal is appended to.");
-        var buffer = new List<byte>(records.Count * 256);
-        foreach (JournalRecord record in records)
+        var buffer = new List<byte>(entries.Count * 256);
+        foreach (JournalEntry entry in entries)
         {
-            RecordFile.Frame(record.ToByteArray(), buffer);
+            RecordFile.Frame(entry.Payload.Span, buffer);
         }
 
         segment.Write(buffer.ToArray());
@@ -199,7 +174,7 @@ public sealed class FilePositionStore : IPositionStore
     }
 
     /// <inheritdoc/>
-    public void Checkpoint(PositionManagerSnapshot snapshot)
+    public void Checkpoint(StoreSnapshot snapshot)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -210,7 +185,7 @@ public sealed class FilePositionStore : IPositionStore
         {
             var buffer = new List<byte>();
             buffer.AddRange(RecordFile.Header(SnapshotMagic));
-            RecordFile.Frame(snapshot.ToByteArray(), buffer);
+            RecordFile.Frame(snapshot.Payload.Span, buffer);
             file.Write(buffer.ToArray());
             // Stryker disable once all : the using block flushes on dispose; the fsync differs only on power loss
             file.Flush(flushToDisk: true);
@@ -277,7 +252,7 @@ public sealed class FilePositionStore : IPositionStore
         _segmentFirst = first;
     }
 
-    private static PositionManagerSnapshot ReadSnapshot(string path)
+    private static StoreSnapshot ReadSnapshot(string path, ulong journalStart)
     {
         RecordFile.Contents contents = RecordFile.Read(path, SnapshotMagic, tailMayBeTorn: false);
         if (contents.Records.Count != 1)
@@ -286,26 +261,7 @@ public sealed class FilePositionStore : IPositionStore
         }
 
         (long offset, ReadOnlyMemory<byte> payload) = contents.Records[0];
-        PositionManagerSnapshot snapshot = Parse(PositionManagerSnapshot.Parser, payload, path, offset);
-        if (snapshot.FormatVersion != SuperPositionManager.SnapshotFormatVersion)
-        {
-            throw new StoreCorruptedException(path, offset, $"snapshot format version {snapshot.FormatVersion} is not supported (this version reads {SuperPositionManager.SnapshotFormatVersion})");
-        }
-
-        return snapshot;
-    }
-
-    private static T Parse<T>(MessageParser<T> parser, ReadOnlyMemory<byte> payload, string path, long offset)
-        where T : IMessage<T>
-    {
-        try
-        {
-            return parser.ParseFrom(payload.Span);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new StoreCorruptedException($"Store file {path} is corrupt at offset {offset}: the record does not parse ({e.Message}).", e);
-        }
+        return new StoreSnapshot(journalStart, payload) { Source = path, Offset = offset };
     }
 
     private List<(ulong Number, string Path)> Numbered(string prefix, string suffix) =>

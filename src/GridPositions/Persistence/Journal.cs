@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using GridPositions.Wire;
+using Google.Protobuf;
 
 namespace GridPositions.Persistence;
 
@@ -145,7 +145,7 @@ internal sealed class Journal
         {
             if (batch.Count > 0)
             {
-                _store.Append(batch);
+                _store.Append(ToEntries(batch));
             }
 
             if (startSegmentAfter)
@@ -177,6 +177,18 @@ internal sealed class Journal
         }
 
         return next;
+    }
+
+    /// <summary>The records as the store keeps them, serialized by the leader with no lock held.</summary>
+    private static JournalEntry[] ToEntries(List<JournalRecord> batch)
+    {
+        var entries = new JournalEntry[batch.Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new JournalEntry(batch[i].Sequence, batch[i].ToByteArray());
+        }
+
+        return entries;
     }
 
     private void WaitForLeadership_NeedsLock()

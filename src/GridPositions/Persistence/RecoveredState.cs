@@ -1,16 +1,90 @@
+using Google.Protobuf;
 using GridPositions.Wire;
 
 namespace GridPositions.Persistence;
 
-/// <summary>A snapshot with journal records applied over it: each slot takes a record only if the record is newer.</summary>
-internal sealed class RecoveredState(PositionManagerSnapshot snapshot)
+/// <summary>
+/// What a store recovered, read back into a manager's state: the snapshot's bytes parsed, and each journal entry
+/// applied over it where its slot is newer. Damage names the source and offset the store gave.
+/// </summary>
+internal sealed class RecoveredState
 {
     // Keyed by price value: 100, 100.0 and 100.00 are one level (decimal equality and hashing are by value).
-    private readonly Dictionary<decimal, InventorySlot> _slots = ByPrice(snapshot);
-    private long _nextClaimToken = snapshot.NextClaimToken;
-    private long _nextClientSequence = snapshot.NextClientOrderSequence;
+    private readonly Dictionary<decimal, InventorySlot> _slots;
+    private readonly PositionManagerSnapshot _snapshot;
+    private long _nextClaimToken;
+    private long _nextClientSequence;
 
-    public void Apply(JournalRecord record)
+    private RecoveredState(PositionManagerSnapshot snapshot)
+    {
+        _snapshot = snapshot;
+        _slots = ByPrice(snapshot);
+        _nextClaimToken = snapshot.NextClaimToken;
+        _nextClientSequence = snapshot.NextClientOrderSequence;
+    }
+
+    /// <summary>The state <paramref name="recovery"/> holds, or null for an empty store.</summary>
+    /// <exception cref="StoreCorruptedException">The snapshot or a journal entry does not parse, has an unsupported format, or does not fit.</exception>
+    public static PositionManagerSnapshot? Replay(StoreRecovery recovery)
+    {
+        if (recovery.Snapshot is not { } stored)
+        {
+            return recovery.Journal.Count == 0
+                ? null
+                : throw Corrupt(recovery.Journal[0].Source, recovery.Journal[0].Offset, "journal entries exist but no snapshot does");
+        }
+
+        PositionManagerSnapshot snapshot = Parse(PositionManagerSnapshot.Parser, stored.Payload, stored.Source, stored.Offset);
+        if (snapshot.FormatVersion != SuperPositionManager.SnapshotFormatVersion)
+        {
+            throw Corrupt(stored.Source, stored.Offset, $"snapshot format version {snapshot.FormatVersion} is not supported (this version reads {SuperPositionManager.SnapshotFormatVersion})");
+        }
+
+        RecoveredState state;
+        try
+        {
+            state = new RecoveredState(snapshot);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Corrupt(stored.Source, stored.Offset, e.Message);
+        }
+
+        ulong expected = stored.JournalStartSequence;
+        foreach (JournalEntry entry in recovery.Journal)
+        {
+            JournalRecord record = Parse(JournalRecord.Parser, entry.Payload, entry.Source, entry.Offset);
+            if (entry.Sequence != expected)
+            {
+                throw Corrupt(entry.Source, entry.Offset, $"entry sequence {entry.Sequence} where {expected} was expected");
+            }
+
+            if (record.Sequence != expected)
+            {
+                throw Corrupt(entry.Source, entry.Offset, $"record sequence {record.Sequence} where {expected} was expected");
+            }
+
+            try
+            {
+                state.Apply(record);
+            }
+            catch (InvalidDataException e)
+            {
+                throw Corrupt(entry.Source, entry.Offset, e.Message);
+            }
+
+            expected++;
+        }
+
+        if (recovery.NextSequence != expected)
+        {
+            throw Corrupt(stored.Source, stored.Offset, $"the store's next sequence is {recovery.NextSequence}, but its journal continues at {expected}");
+        }
+
+        return state.ToSnapshot();
+    }
+
+    private void Apply(JournalRecord record)
     {
         InventorySlot slot = record.Slot ?? throw new InvalidDataException($"journal record {record.Sequence} has no slot");
         decimal price = PriceOf(slot, $"journal record {record.Sequence}");
@@ -21,6 +95,16 @@ internal sealed class RecoveredState(PositionManagerSnapshot snapshot)
 
         _nextClaimToken = Math.Max(_nextClaimToken, record.NextClaimToken);
         _nextClientSequence = Math.Max(_nextClientSequence, record.NextClientOrderSequence);
+    }
+
+    private PositionManagerSnapshot ToSnapshot()
+    {
+        PositionManagerSnapshot result = _snapshot.Clone();
+        result.Slots.Clear();
+        result.Slots.AddRange(_slots.OrderBy(s => s.Key).Select(s => s.Value));
+        result.NextClaimToken = _nextClaimToken;
+        result.NextClientOrderSequence = _nextClientSequence;
+        return result;
     }
 
     private static Dictionary<decimal, InventorySlot> ByPrice(PositionManagerSnapshot snapshot)
@@ -37,7 +121,7 @@ internal sealed class RecoveredState(PositionManagerSnapshot snapshot)
         return slots;
     }
 
-    /// <summary>A slot's price; a missing or malformed one is damage (the caller names the file and offset).</summary>
+    /// <summary>A slot's price; a missing or malformed one is damage (the caller names the source and offset).</summary>
     private static decimal PriceOf(InventorySlot? slot, string what)
     {
         try
@@ -50,13 +134,18 @@ internal sealed class RecoveredState(PositionManagerSnapshot snapshot)
         }
     }
 
-    public PositionManagerSnapshot ToSnapshot()
+    private static T Parse<T>(MessageParser<T> parser, ReadOnlyMemory<byte> payload, string? source, long offset)
+        where T : IMessage<T>
     {
-        PositionManagerSnapshot result = snapshot.Clone();
-        result.Slots.Clear();
-        result.Slots.AddRange(_slots.OrderBy(s => s.Key).Select(s => s.Value));
-        result.NextClaimToken = _nextClaimToken;
-        result.NextClientOrderSequence = _nextClientSequence;
-        return result;
+        try
+        {
+            return parser.ParseFrom(payload.Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new StoreCorruptedException($"Store file {source ?? "(unnamed)"} is corrupt at offset {offset}: the record does not parse ({e.Message}).", e);
+        }
     }
+
+    private static StoreCorruptedException Corrupt(string? source, long offset, string problem) => new(source ?? "(unnamed)", offset, problem);
 }

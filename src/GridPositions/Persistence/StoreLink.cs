@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Google.Protobuf;
 using GridPositions.Book;
 using GridPositions.Claims;
 using GridPositions.Diagnostics;
@@ -80,7 +81,7 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
             ulong start = Journal?.Rotate() ?? 1;
             PositionManagerSnapshot snapshot = snapshots.Create();
             snapshot.JournalStartSequence = start;
-            store.Checkpoint(snapshot);
+            store.Checkpoint(new StoreSnapshot(start, snapshot.ToByteArray()));
         }
         finally
         {

@@ -42,7 +42,7 @@ internal static class SlotWire
 
         foreach (GridPositions.TargetChange change in slot.TargetHistory ?? [])
         {
-            wire.TargetHistory.Add(new Wire.TargetChange
+            wire.TargetHistory.Add(new TargetChangeMessage
             {
                 At = change.At.ToWire(),
                 StopLoss = change.StopLoss?.ToWire(),

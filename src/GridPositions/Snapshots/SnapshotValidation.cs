@@ -73,7 +73,7 @@ internal static class SnapshotValidation
 
         for (int j = 0; j < slot.TargetHistory.Count; j++)
         {
-            Wire.TargetChange change = slot.TargetHistory[j];
+            TargetChangeMessage change = slot.TargetHistory[j];
             string at = $"{path}.TargetHistory[{j}]";
             if (change.At is null)
             {

@@ -40,7 +40,7 @@ public static class WireConvert
     }
 
     /// <summary>The wire form of an action.</summary>
-    public static Wire.OrderAction ToWire(this GridPositions.OrderAction action) => new()
+    public static OrderActionMessage ToWire(this OrderAction action) => new()
     {
         Type = action.Type,
         SlotPrice = action.SlotPrice.ToWire(),
@@ -53,10 +53,10 @@ public static class WireConvert
     };
 
     /// <summary>The API form of a wire action.</summary>
-    public static GridPositions.OrderAction ToApi(this Wire.OrderAction action)
+    public static OrderAction ToApi(this OrderActionMessage action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        return new GridPositions.OrderAction(
+        return new OrderAction(
             action.Type,
             action.SlotPrice.ToDecimal(),
             action.Side,
@@ -68,7 +68,7 @@ public static class WireConvert
     }
 
     /// <summary>The wire form of an action result.</summary>
-    public static Wire.OrderActionResult ToWire(this GridPositions.OrderActionResult result) => new()
+    public static OrderActionResultMessage ToWire(this OrderActionResult result) => new()
     {
         Action = result.Action.ToWire(),
         Outcome = result.Outcome,
@@ -77,10 +77,10 @@ public static class WireConvert
     };
 
     /// <summary>The API form of a wire action result.</summary>
-    public static GridPositions.OrderActionResult ToApi(this Wire.OrderActionResult result)
+    public static OrderActionResult ToApi(this OrderActionResultMessage result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new GridPositions.OrderActionResult(
+        return new OrderActionResult(
             result.Action?.ToApi() ?? default,
             result.Outcome,
             NullIfEmpty(result.OrderId),
@@ -88,7 +88,7 @@ public static class WireConvert
     }
 
     /// <summary>The wire form of an order update.</summary>
-    public static Wire.OrderUpdate ToWire(this GridPositions.OrderUpdate update) => new()
+    public static OrderUpdateMessage ToWire(this OrderUpdate update) => new()
     {
         OrderId = update.OrderId ?? "",
         ClientOrderId = update.ClientOrderId ?? "",
@@ -99,10 +99,10 @@ public static class WireConvert
     };
 
     /// <summary>The API form of a wire order update.</summary>
-    public static GridPositions.OrderUpdate ToApi(this Wire.OrderUpdate update)
+    public static OrderUpdate ToApi(this OrderUpdateMessage update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        return new GridPositions.OrderUpdate
+        return new OrderUpdate
         {
             OrderId = NullIfEmpty(update.OrderId),
             ClientOrderId = NullIfEmpty(update.ClientOrderId),

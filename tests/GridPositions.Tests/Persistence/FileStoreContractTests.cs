@@ -14,12 +14,19 @@ public class FileStoreContractTests
     private static JournalRecord Record(ulong sequence, decimal price = 100m, long version = 1) =>
         new() { Sequence = sequence, Slot = new InventorySlot { Price = price.ToWire(), Version = version } };
 
-    private static PositionManagerSnapshot Snapshot(ulong journalStart, params InventorySlot[] slots)
+    private static JournalEntry[] Entries(params JournalRecord[] records) => [.. records.Select(r => new JournalEntry(r.Sequence, r.ToByteArray()))];
+
+    private static PositionManagerSnapshot SnapshotMessage(ulong journalStart, params InventorySlot[] slots)
     {
         var snapshot = new PositionManagerSnapshot { FormatVersion = SuperPositionManager.SnapshotFormatVersion, Symbol = "BTCUSDT", JournalStartSequence = journalStart };
         snapshot.Slots.AddRange(slots);
         return snapshot;
     }
+
+    private static StoreSnapshot Snapshot(ulong journalStart, params InventorySlot[] slots) => new(journalStart, SnapshotMessage(journalStart, slots).ToByteArray());
+
+    /// <summary>What the manager reads back from a recovery: the snapshot with the journal replayed over it.</summary>
+    private static PositionManagerSnapshot? Replayed(StoreRecovery recovery) => RecoveredState.Replay(recovery);
 
     /// <summary>A store holding snapshot-1 and records 1-2 in journal-1 and 3 in journal-3.</summary>
     private static void Fill(StoreDirectory dir)
@@ -28,9 +35,9 @@ public class FileStoreContractTests
         Assert.Equal(1ul, store.Recover().NextSequence);
         store.StartSegment(1); // an empty store has no segment until its owner starts one
         store.Checkpoint(Snapshot(1));
-        store.Append([Record(1), Record(2, 99m)]);
+        store.Append(Entries(Record(1), Record(2, 99m)));
         store.StartSegment(3);
-        store.Append([Record(3, 100m, version: 2)]);
+        store.Append(Entries(Record(3, 100m, version: 2)));
     }
 
     private static string Journal(StoreDirectory dir, ulong first) => Path.Combine(dir.Path, $"journal-{first:D20}.gpj");
@@ -48,7 +55,7 @@ public class FileStoreContractTests
     private static StoreCorruptedException RecoverCorrupt(StoreDirectory dir)
     {
         using FilePositionStore store = FilePositionStore.Open(dir.Path);
-        return Assert.Throws<StoreCorruptedException>(() => store.Recover());
+        return Assert.Throws<StoreCorruptedException>(() => Replayed(store.Recover()));
     }
 
     private static void WriteRecords(string path, string magic, params byte[][] payloads)
@@ -84,7 +91,7 @@ public class FileStoreContractTests
         // Each verb says the store is disposed (not that a file is closed) before it looks at its arguments.
         string name = typeof(FilePositionStore).FullName!;
         Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Recover()).ObjectName);
-        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Append([Record(1)])).ObjectName);
+        Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Append(Entries(Record(1)))).ObjectName);
         Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Append(null!)).ObjectName);
         Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.StartSegment(2)).ObjectName);
         Assert.Equal(name, Assert.Throws<ObjectDisposedException>(() => store.Checkpoint(Snapshot(1))).ObjectName);
@@ -97,10 +104,10 @@ public class FileStoreContractTests
     {
         using var dir = new StoreDirectory();
         using FilePositionStore store = FilePositionStore.Open(dir.Path);
-        var early = Assert.Throws<InvalidOperationException>(() => store.Append([Record(1)]));
+        var early = Assert.Throws<InvalidOperationException>(() => store.Append(Entries(Record(1))));
         Assert.Contains("Recover must run before the journal is appended to", early.Message, StringComparison.Ordinal);
         store.Recover();
-        Assert.Throws<ArgumentNullException>("records", () => store.Append(null!));
+        Assert.Throws<ArgumentNullException>("entries", () => store.Append(null!));
         Assert.Throws<ArgumentNullException>("snapshot", () => store.Checkpoint(null!));
         var twice = Assert.Throws<InvalidOperationException>(() => store.Recover());
         Assert.Contains("was already recovered; it has one owner", twice.Message, StringComparison.Ordinal);
@@ -135,7 +142,7 @@ public class FileStoreContractTests
             Assert.Null(empty.Snapshot);
             Assert.Equal(1ul, empty.NextSequence);
             store.StartSegment(1);
-            store.Append([Record(1)]);
+            store.Append(Entries(Record(1)));
         }
 
         StoreCorruptedException error = RecoverCorrupt(dir);
@@ -151,12 +158,12 @@ public class FileStoreContractTests
         store.StartSegment(1);
         store.Checkpoint(Snapshot(1));
         JournalRecord record = Record(1);
-        store.Append([record]);
+        store.Append(Entries(record));
         Assert.Equal(RecordFile.HeaderSize + RecordFile.FrameSize + record.CalculateSize(), ReadShared(Journal(dir, 1)).Length);
         store.StartSegment(2);
         Assert.Equal(RecordFile.Header("GPJ1"), ReadShared(Journal(dir, 2)));
         store.StartSegment(2); // already there and empty: kept as it is
-        store.Append([Record(2, 99m)]);
+        store.Append(Entries(Record(2, 99m)));
         Assert.Equal(RecordFile.HeaderSize + RecordFile.FrameSize + Record(2, 99m).CalculateSize(), ReadShared(Journal(dir, 2)).Length);
         Assert.Equal(RecordFile.HeaderSize + RecordFile.FrameSize + record.CalculateSize(), ReadShared(Journal(dir, 1)).Length);
     }
@@ -170,8 +177,8 @@ public class FileStoreContractTests
         StoreRecovery recovery = store.Recover();
         Assert.Equal(4ul, recovery.NextSequence);
         Assert.Null(recovery.TornTail);
-        Assert.Equal([99m, 100m], recovery.Snapshot!.Slots.Select(s => s.Price.ToDecimal())); // in price order
-        Assert.Equal([1L, 2L], recovery.Snapshot.Slots.Select(s => s.Version));
+        Assert.Equal([99m, 100m], Replayed(recovery)!.Slots.Select(s => s.Price.ToDecimal())); // in price order
+        Assert.Equal([1L, 2L], Replayed(recovery)!.Slots.Select(s => s.Version));
     }
 
     [Fact]
@@ -183,11 +190,11 @@ public class FileStoreContractTests
             store.Recover();
             store.StartSegment(1);
             store.Checkpoint(Snapshot(1, new InventorySlot { Price = 100m.ToWire(), Version = 5 }));
-            store.Append([Record(1, 100m, version: 5), Record(2, 100m, version: 4)]);
+            store.Append(Entries(Record(1, 100m, version: 5), Record(2, 100m, version: 4)));
         }
 
         using FilePositionStore reopened = FilePositionStore.Open(dir.Path);
-        Assert.Equal(5L, Assert.Single(reopened.Recover().Snapshot!.Slots).Version);
+        Assert.Equal(5L, Assert.Single(Replayed(reopened.Recover())!.Slots).Version);
     }
 
     [Fact]
@@ -216,14 +223,14 @@ public class FileStoreContractTests
             Assert.Equal(new TornTail(Journal(dir, 3), 0, 3), recovery.TornTail);
             Assert.Equal(3ul, recovery.NextSequence);
             Assert.Equal(RecordFile.Header("GPJ1"), ReadShared(Journal(dir, 3)));
-            store.Append([Record(3, 98m)]);
+            store.Append(Entries(Record(3, 98m)));
         }
 
         using FilePositionStore reopened = FilePositionStore.Open(dir.Path);
         StoreRecovery again = reopened.Recover();
         Assert.Null(again.TornTail);
         Assert.Equal(4ul, again.NextSequence);
-        Assert.Contains(again.Snapshot!.Slots, s => s.Price.ToDecimal() == 98m);
+        Assert.Contains(Replayed(again)!.Slots, s => s.Price.ToDecimal() == 98m);
     }
 
     [Fact]
@@ -236,11 +243,11 @@ public class FileStoreContractTests
         using (FilePositionStore store = FilePositionStore.Open(dir.Path))
         {
             Assert.Equal(1ul, store.Recover().NextSequence);
-            store.Append([Record(1, 97m)]);
+            store.Append(Entries(Record(1, 97m)));
         }
 
         using FilePositionStore reopened = FilePositionStore.Open(dir.Path);
-        Assert.Equal(97m, Assert.Single(reopened.Recover().Snapshot!.Slots).Price.ToDecimal());
+        Assert.Equal(97m, Assert.Single(Replayed(reopened.Recover())!.Slots).Price.ToDecimal());
     }
 
     [Fact]
@@ -250,16 +257,16 @@ public class FileStoreContractTests
         using FilePositionStore store = FilePositionStore.Open(dir.Path);
         store.Recover();
         store.StartSegment(1);
-        store.Append([Record(1), Record(2)]);
+        store.Append(Entries(Record(1), Record(2)));
         store.StartSegment(3);
         store.Checkpoint(Snapshot(3)); // one snapshot: nothing is deleted
         Assert.Equal([Journal(dir, 1), Journal(dir, 3)], dir.Files("journal-*"));
-        store.Append([Record(3), Record(4)]);
+        store.Append(Entries(Record(3), Record(4)));
         store.StartSegment(5);
         store.Checkpoint(Snapshot(5)); // two: the journal before the older one goes
         Assert.Equal([Journal(dir, 3), Journal(dir, 5)], dir.Files("journal-*"));
         Assert.Equal([SnapshotFile(dir, 3), SnapshotFile(dir, 5)], dir.Files("snapshot-*"));
-        store.Append([Record(5)]);
+        store.Append(Entries(Record(5)));
         store.StartSegment(6);
         store.Checkpoint(Snapshot(6));
         Assert.Equal([Journal(dir, 5), Journal(dir, 6)], dir.Files("journal-*"));
@@ -269,13 +276,13 @@ public class FileStoreContractTests
     public static TheoryData<string, Action<string>, string> DamagedSnapshots => new()
     {
         { "shorter than its header", path => File.WriteAllBytes(path, [(byte)'G', (byte)'P']), "the header is incomplete" },
-        { "another file's magic", path => WriteRecords(path, "GPJ1", Snapshot(1).ToByteArray()), "it is not a GPS1 file" },
-        { "two records", path => WriteRecords(path, "GPS1", Snapshot(1).ToByteArray(), Snapshot(1).ToByteArray()), "a snapshot file holds one record, this one 2" },
+        { "another file's magic", path => WriteRecords(path, "GPJ1", SnapshotMessage(1).ToByteArray()), "it is not a GPS1 file" },
+        { "two records", path => WriteRecords(path, "GPS1", SnapshotMessage(1).ToByteArray(), SnapshotMessage(1).ToByteArray()), "a snapshot file holds one record, this one 2" },
         { "a newer format", path => WriteRecords(path, "GPS1", new PositionManagerSnapshot { FormatVersion = 99 }.ToByteArray()), "snapshot format version 99 is not supported" },
         { "a payload that does not parse", path => WriteRecords(path, "GPS1", [0xFF, 0xFF, 0xFF]), "the record does not parse" },
-        { "two slots at one level", path => WriteRecords(path, "GPS1", Snapshot(1, Record(1).Slot, Record(1, 100.0m).Slot).ToByteArray()), "snapshot slot 1 repeats the level of an earlier slot" },
-        { "a slot with no price", path => WriteRecords(path, "GPS1", Snapshot(1, new InventorySlot { Version = 1 }).ToByteArray()), "snapshot slot 0 has no price" },
-        { "a price beyond decimal's scale", path => WriteRecords(path, "GPS1", Snapshot(1, new InventorySlot { Price = new DecimalValue { Low64 = 1, Scale = 29 } }).ToByteArray()), "snapshot slot 0: DecimalValue scale 29 is above the maximum of 28" },
+        { "two slots at one level", path => WriteRecords(path, "GPS1", SnapshotMessage(1, Record(1).Slot, Record(1, 100.0m).Slot).ToByteArray()), "snapshot slot 1 repeats the level of an earlier slot" },
+        { "a slot with no price", path => WriteRecords(path, "GPS1", SnapshotMessage(1, new InventorySlot { Version = 1 }).ToByteArray()), "snapshot slot 0 has no price" },
+        { "a price beyond decimal's scale", path => WriteRecords(path, "GPS1", SnapshotMessage(1, new InventorySlot { Price = new DecimalValue { Low64 = 1, Scale = 29 } }).ToByteArray()), "snapshot slot 0: DecimalValue scale 29 is above the maximum of 28" },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using GridPositions.Persistence;
 using GridPositions.Wire;
 
 namespace GridPositions.Tests.Persistence;
@@ -27,8 +28,9 @@ public class JournalTests
 
         public StoreRecovery Recover() => new(null, 1);
 
-        public void Append(IReadOnlyList<JournalRecord> records)
+        public void Append(IReadOnlyList<JournalEntry> entries)
         {
+            List<JournalRecord> records = [.. entries.Select(e => JournalRecord.Parser.ParseFrom(e.Payload.Span))];
             Task? gate = Gate;
             Gate = null;
             if (gate is not null)
@@ -53,7 +55,7 @@ public class JournalTests
         {
         }
 
-        public void Checkpoint(PositionManagerSnapshot snapshot)
+        public void Checkpoint(StoreSnapshot snapshot)
         {
         }
 

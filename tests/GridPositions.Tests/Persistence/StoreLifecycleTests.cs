@@ -137,7 +137,7 @@ public class StoreLifecycleTests
 
         Assert.True(recovery.TornTail is { } torn && torn.Offset == intact && torn.BytesCut == tail.Length, $"{shape}: {recovery.TornTail}");
         Assert.Equal(intact, new FileInfo(segment).Length);
-        Assert.Equal(before.Count, recovery.Snapshot!.Slots.Count);
+        Assert.Equal(before.Count, RecoveredState.Replay(recovery)!.Slots.Count);
     }
 
     [Fact]

@@ -153,7 +153,7 @@ public class StoreOwnershipTests
 
         public StoreRecovery Recover() => ++_recoveries == 1 ? throw new IOException("transient") : new StoreRecovery(null, 1);
 
-        public void Append(IReadOnlyList<GridPositions.Wire.JournalRecord> records)
+        public void Append(IReadOnlyList<JournalEntry> entries)
         {
         }
 
@@ -161,7 +161,7 @@ public class StoreOwnershipTests
         {
         }
 
-        public void Checkpoint(GridPositions.Wire.PositionManagerSnapshot snapshot)
+        public void Checkpoint(StoreSnapshot snapshot)
         {
         }
 
