@@ -21,11 +21,9 @@ namespace GridPositions;
 /// indexes, correct under concurrent claims, action results, order updates, leases, reconciliation and snapshots.
 /// </summary>
 /// <remarks>
-/// <para>Every public member is thread-safe. The slot book's lock (level 1) guards the slot table, both indexes, the
-/// parked updates and the id sequences; each slot's lock (level 2) guards that slot. Level 1 is taken before level 2,
-/// never while holding it, and at most one slot lock is held at a time (see LOCK_ORDERING.md). Nothing blocking, no
-/// callback and no event runs under a lock: events are queued there and delivered afterwards on a background task,
-/// in order per slot.</para>
+/// <para>Every public member is thread-safe (the locks and their order: LOCK_ORDERING.md). Nothing blocking, no callback
+/// and no event runs under a lock: events are queued there and raised afterwards on a background task, in order per
+/// slot; handlers may call back into the manager.</para>
 /// <para>Slots are keyed by integer ticks (price / tick size), so <c>100</c>, <c>100.0</c> and <c>100.00</c> are one
 /// level. Money is <see cref="decimal"/> throughout.</para>
 /// </remarks>
@@ -37,11 +35,7 @@ public sealed class SuperPositionManager
     /// <summary>The snapshot format this version writes and reads.</summary>
     public const uint SnapshotFormatVersion = 1;
 
-    /// <summary>
-    /// The largest magnitude of any price, quantity, notional, fee or position the manager accepts: 10^15. Within it a
-    /// slot keeps its 12 decimal places of pro-rata cost exactly and no total over the slots can overflow. Beyond it, a
-    /// claim is <see cref="ClaimRejection.Invalid"/> and any other input an <see cref="ArgumentException"/> naming the field.
-    /// </summary>
+    /// <summary>The largest magnitude of any amount the manager accepts (10^15): within it pro-rata cost stays exact and no total overflows. Beyond it a claim is <see cref="ClaimRejection.Invalid"/>, any other input an <see cref="ArgumentException"/> naming the field.</summary>
     public const decimal MaxAmount = Fills.Amounts.Max;
 
     internal const string LogCategory = "GridPositions.SuperPositionManager";
@@ -127,10 +121,9 @@ public sealed class SuperPositionManager
     /// <param name="requests">Place or cancel requests. Two requests for one slot in a batch: the second is refused as busy.</param>
     /// <returns>One result per request, in order.</returns>
     /// <remarks>
-    /// The check and the claim are one atomic step per slot: of many concurrent claims for a free slot exactly one wins.
-    /// A place for the opening side needs a flat slot; a place for the closing side needs the slot to hold at least its
-    /// quantity. A cancel needs a live order. A malformed request is refused with <see cref="ClaimRejection.Invalid"/>
-    /// and changes nothing. This is the successor of the Go original's <c>MarkSlotsPending</c>.
+    /// Check and claim are one atomic step per slot: of concurrent claims for a free slot exactly one wins. An opening
+    /// place needs a flat slot, a closing one at least its quantity held, a cancel a live order. A malformed request is
+    /// refused (<see cref="ClaimRejection.Invalid"/>) and changes nothing.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="requests"/> is null.</exception>
     public IReadOnlyList<ClaimResult> ClaimSlots(IReadOnlyList<ClaimRequest> requests)
@@ -199,14 +192,12 @@ public sealed class SuperPositionManager
     /// </summary>
     /// <returns>Started, with the lease and, if the slot had a live order, the already claimed cancel to send first; or already flat (no lease).</returns>
     /// <remarks>
-    /// <para>While the close lease is held, strategy claims on the slot are refused (<see cref="ClaimRejection.PositionLeased"/>).
-    /// Once the slot has no order in flight, claim the closing order with <see cref="ClaimCloseOrder"/>; an order that
-    /// goes live after the close began is cancelled with <see cref="ClaimCancel(PositionLease)"/>. When the closing
-    /// fills bring the slot flat, the lease completes by itself.</para>
-    /// <para>Claims taken under the lease do not outlive it: when it expires or is released, its unanswered cancel gives
-    /// the order back and its unanswered closing place becomes <see cref="SlotStatus.Unknown"/> for reconciliation.</para>
-    /// <para>With <see cref="CloseRequest.ExchangeQuantity"/>, the exchange's truth wins: a position it holds at a level
-    /// whose books are flat (or that has no slot yet) is reported as a mismatch and closed like any other.</para>
+    /// <para>While the lease is held, strategy claims on the slot are refused (<see cref="ClaimRejection.PositionLeased"/>).
+    /// With no order in flight, claim the closing order (<see cref="ClaimCloseOrder"/>); cancel an order that went live
+    /// meanwhile with <see cref="ClaimCancel(PositionLease)"/>. The lease completes by itself when the slot is flat.</para>
+    /// <para>Claims taken under the lease end with it: an unanswered cancel gives the order back, an unanswered closing
+    /// place becomes <see cref="SlotStatus.Unknown"/>. With <see cref="CloseRequest.ExchangeQuantity"/> the exchange's
+    /// truth wins: a position it holds where the books are flat is reported as a mismatch and closed.</para>
     /// </remarks>
     /// <exception cref="PositionConflictException">The position is already being closed or modified.</exception>
     /// <exception cref="ArgumentException">The slot price is off the tick grid, or the exchange quantity is negative, off the quantity step or beyond the bound.</exception>
@@ -273,19 +264,16 @@ public sealed class SuperPositionManager
     public ReconciliationTicket BeginReconciliation() => _reconciler.Begin();
 
     /// <summary>
-    /// Compares the slots with the exchange's own state and fixes what can be fixed exactly once: fills the slots
-    /// missed are booked (by cumulative quantity, like any update), orders that finished unheard are finished, an
-    /// ambiguous place is resolved by its client order id (adopted if the exchange has it; freed once older than
-    /// <see cref="PositionManagerOptions.AmbiguousPlaceGracePeriod"/> if not), and open orders with our client id prefix
-    /// that no slot knew are adopted by the slot at their price when it is free. Foreign orders are reported, never
-    /// touched. Claims past <see cref="PositionManagerOptions.PendingClaimTimeout"/> (or their lease) lapse first, so no
-    /// claim stays pending longer than its timeout plus one reconciliation.
+    /// Compares the slots with the exchange's state and fixes what can be fixed, exactly once: missed fills are booked
+    /// (by cumulative quantity), orders that finished unheard are finished, an ambiguous place is adopted by its client
+    /// order id or freed after <see cref="PositionManagerOptions.AmbiguousPlaceGracePeriod"/>, and unknown open orders
+    /// with our prefix are adopted by a free slot at their price. Foreign orders are reported, never touched. Claims
+    /// past <see cref="PositionManagerOptions.PendingClaimTimeout"/> (or their lease) lapse first.
     /// </summary>
     /// <remarks>
-    /// Slots that changed after <paramref name="ticket"/>, slots whose place result has not arrived, and slots held by a
-    /// lease are left alone and reported <see cref="FindingKind.Deferred"/>. Each slot is reconciled in its own section
-    /// of its lock, like an update, and the book's lock is held only per slot's re-index and per unknown order, so
-    /// live traffic never waits for the whole pass. Reconciling the same snapshot twice changes nothing the second time.
+    /// Slots that changed after <paramref name="ticket"/>, await a place result, or are leased are reported
+    /// <see cref="FindingKind.Deferred"/>. Each slot is reconciled under its own lock like an update; the book's lock is
+    /// never held for the whole pass. Reconciling the same snapshot twice changes nothing the second time.
     /// </remarks>
     /// <exception cref="ArgumentException">The ticket is not this manager's, the snapshot predates it, or an exchange order is malformed (named by its index).</exception>
     public ReconciliationReport Reconcile(ReconciliationTicket ticket, ExchangeSnapshot exchange) => _reconciler.Reconcile(ticket, exchange);
@@ -304,27 +292,21 @@ public sealed class SuperPositionManager
 
     /// <summary>
     /// Verifies the invariants and names the first one broken: each slot's order and position are self-consistent
-    /// (inventory never negative and equal to opened minus closed; realised profit equal to its closing fills' sum; fill
-    /// within the order; an opening order's fill equal to the inventory; a closing order never larger than it); no id
-    /// belongs to two slots; every parked update is still parked, re-driven or expired; and, unless an input is between a
-    /// phase 2 that changed a slot's ids and its phase 3, the indexes match the slots exactly. Safe to call at any time.
+    /// (inventory = opened - closed, never negative; realised profit = its closing fills' sum; fills within the order), no
+    /// id belongs to two slots, every parked update is accounted for, and the indexes match the slots. Safe at any time.
     /// </summary>
     public InvariantCheckResult CheckInvariants() => _invariants.Check();
 
     /// <summary>A slot's status, order or position changed.</summary>
-    /// <remarks>Raised on a background task after the locks are released, in order per slot. Handlers may call back into the manager.</remarks>
     public event EventHandler<SlotChangedEventArgs>? SlotChanged { add => _events.SlotChanged += value; remove => _events.SlotChanged -= value; }
 
     /// <summary>A fill was booked (the growth of an order's cumulative fill, once).</summary>
-    /// <remarks>Raised on a background task after the locks are released, in order per slot.</remarks>
     public event EventHandler<FillAppliedEventArgs>? FillApplied { add => _events.FillApplied += value; remove => _events.FillApplied -= value; }
 
     /// <summary>A slot closed its position back to flat.</summary>
-    /// <remarks>Raised on a background task after the locks are released, in order per slot.</remarks>
     public event EventHandler<RoundTripCompletedEventArgs>? RoundTripCompleted { add => _events.RoundTripCompleted += value; remove => _events.RoundTripCompleted -= value; }
 
     /// <summary>A position's stop-loss or take-profit changed (<see cref="CompleteModify"/>).</summary>
-    /// <remarks>Raised on a background task after the locks are released, in order per slot.</remarks>
     public event EventHandler<TargetsChangedEventArgs>? TargetsChanged { add => _events.TargetsChanged += value; remove => _events.TargetsChanged -= value; }
 
     /// <summary>An update or result was rejected as contradicting the manager's state (overfill, conflicting ids...).</summary>
@@ -367,15 +349,12 @@ public sealed class SuperPositionManager
     /// <see cref="Restore"/>), then records every later change there.
     /// </summary>
     /// <remarks>
-    /// <para>With <see cref="Durability.GroupCommit"/> or <see cref="Durability.EveryRecord"/>, every call that changes a
-    /// slot returns once its effect is durable: a claim is on disk before its order may be sent. With
-    /// <see cref="Durability.None"/> nothing is durable until <see cref="Checkpoint"/> returns.</para>
-    /// <para>Not journaled: leases (a restarted process holds none), parked updates and counters (restored from the
-    /// latest checkpoint), and ids of orders finished since it other than each slot's last.</para>
-    /// <para>After recovery no claim can still be answered by the process that took it: a place with no result is
-    /// <see cref="SlotStatus.Unknown"/> (reconciliation adopts it by client order id, or frees the slot after the grace
-    /// period), and a cancel with no result gives its order back as <see cref="SlotStatus.Live"/>. A torn last record
-    /// that recovery cut off is reported in <see cref="ManagerCounters.TornTailsCut"/> and the log.</para>
+    /// <para>Unless the store's durability is <see cref="Durability.None"/> (durable at <see cref="Checkpoint"/> only), every
+    /// call that changes a slot returns once its effect is durable: a claim is on disk before its order may be sent. Not
+    /// journaled: leases, parked updates and counters (as of the latest checkpoint).</para>
+    /// <para>After recovery a place with no result is <see cref="SlotStatus.Unknown"/> (for reconciliation) and a cancel
+    /// with no result gives its order back as <see cref="SlotStatus.Live"/>. A torn last record recovery cut off is
+    /// counted in <see cref="ManagerCounters.TornTailsCut"/> and logged.</para>
     /// </remarks>
     /// <param name="store">Where the manager's state is kept; <see cref="FilePositionStore"/> is the embedded one.</param>
     /// <param name="options">The grid; it must match the recovered state's symbol and direction.</param>
