@@ -1,0 +1,35 @@
+namespace GridPositions;
+
+/// <summary>A fill was booked to a slot: the growth of an order's cumulative fill, counted once.</summary>
+public sealed class FillAppliedEventArgs : PositionEventArgs
+{
+    /// <summary>The slot that owns the order.</summary>
+    public required decimal SlotPrice { get; init; }
+
+    /// <summary>The order's client id.</summary>
+    public required string ClientOrderId { get; init; }
+
+    /// <summary>The order's exchange id, if known.</summary>
+    public string? OrderId { get; init; }
+
+    /// <summary>The order side.</summary>
+    public required OrderSide Side { get; init; }
+
+    /// <summary>Whether the fill opened or closed inventory.</summary>
+    public required OrderRole Role { get; init; }
+
+    /// <summary>Quantity newly filled.</summary>
+    public required decimal Quantity { get; init; }
+
+    /// <summary>Notional of the quantity newly filled.</summary>
+    public required decimal Notional { get; init; }
+
+    /// <summary>Fee of the quantity newly filled.</summary>
+    public required decimal Fee { get; init; }
+
+    /// <summary>Profit this fill realised (zero for an opening fill).</summary>
+    public required decimal RealizedPnl { get; init; }
+
+    /// <summary>The slot's inventory after the fill.</summary>
+    public required decimal InventoryAfter { get; init; }
+}
