@@ -1,4 +1,5 @@
 // Benchmarks (BenchmarkDotNet):  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' [--job short]
+// Smoke (CI: each once, in process): dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' --job Dry --inProcess
 // Tail latency:                  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- latency [seconds]
 // Chart of the mixed workload:   dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- chart <MixedBenchmarks csv> <svg> [caption]
 using BenchmarkDotNet.Columns;
@@ -27,4 +28,10 @@ if (args is ["chart", string csv, string svg, ..])
 IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(StatisticColumn.OperationsPerSecond);
-BenchmarkSwitcher.FromAssembly(typeof(Floor).Assembly).Run(args, config);
+IEnumerable<BenchmarkDotNet.Reports.Summary> summaries = BenchmarkSwitcher.FromAssembly(typeof(Floor).Assembly).Run(args, config);
+// A benchmark that could not run (its setup threw, its process crashed) fails the run, so CI's smoke run catches it.
+if (summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)))
+{
+    Console.Error.WriteLine("benchmarks: at least one benchmark failed to run (see the log above)");
+    Environment.ExitCode = 1;
+}
