@@ -363,6 +363,7 @@ public sealed class SuperPositionManager
     /// <param name="meterFactory">Creates the manager's meter; no metrics if null.</param>
     /// <exception cref="StoreCorruptedException">The store is damaged other than by a torn last record.</exception>
     /// <exception cref="StoreLockedException">Another manager already owns <paramref name="store"/>: a store has one owner.</exception>
+    /// <exception cref="InvalidOperationException">The store's <see cref="IPositionStore.Recover"/> returned null.</exception>
     /// <exception cref="ArgumentException">The recovered state does not fit <paramref name="options"/> or breaks an invariant.</exception>
     public static SuperPositionManager Open(IPositionStore store, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
@@ -370,7 +371,7 @@ public sealed class SuperPositionManager
         StoreLink.Claim(store);
         try
         {
-            StoreRecovery recovered = store.Recover();
+            StoreRecovery recovered = store.Recover() ?? throw new InvalidOperationException($"The store ({store}) returned no recovery from Recover.");
             SuperPositionManager manager = RecoveredState.Replay(recovered) is { } snapshot
                 ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory, meterFactory)
                 : new SuperPositionManager(options, timeProvider, loggerFactory, meterFactory, clientIdPrefix: null);

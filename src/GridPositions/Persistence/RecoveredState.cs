@@ -27,11 +27,18 @@ internal sealed class RecoveredState
     /// <exception cref="StoreCorruptedException">The snapshot or a journal entry does not parse, has an unsupported format, or does not fit.</exception>
     public static PositionManagerSnapshot? Replay(StoreRecovery recovery)
     {
+        // What a custom store returns is input like any other: the journal's sequences start at 1, and a list is required.
+        IReadOnlyList<JournalEntry> journal = recovery.Journal ?? throw Corrupt(null, 0, "the recovery has no journal list (Journal is null)");
+        if (recovery.NextSequence == 0)
+        {
+            throw Corrupt(recovery.Snapshot?.Source, recovery.Snapshot?.Offset ?? 0, "the store's next sequence is 0, but journal sequences start at 1");
+        }
+
         if (recovery.Snapshot is not { } stored)
         {
-            return recovery.Journal.Count == 0
+            return journal.Count == 0
                 ? null
-                : throw Corrupt(recovery.Journal[0].Source, recovery.Journal[0].Offset, "journal entries exist but no snapshot does");
+                : throw Corrupt(journal[0].Source, journal[0].Offset, "journal entries exist but no snapshot does");
         }
 
         PositionManagerSnapshot snapshot = Parse(PositionManagerSnapshot.Parser, stored.Payload, stored.Source, stored.Offset);
@@ -51,7 +58,7 @@ internal sealed class RecoveredState
         }
 
         ulong expected = stored.JournalStartSequence;
-        foreach (JournalEntry entry in recovery.Journal)
+        foreach (JournalEntry entry in journal)
         {
             JournalRecord record = Parse(JournalRecord.Parser, entry.Payload, entry.Source, entry.Offset);
             if (entry.Sequence != expected)

@@ -81,6 +81,14 @@ public class PlainStoreTests
         Assert.True(reopened.CheckInvariants().Holds);
     }
 
+    [Fact]
+    public void AStoreWhoseRecoverReturnsNull_IsRefusedWithASentenceSayingSo()
+    {
+        using var store = new BytesStore(new Backing()) { Tamper = _ => null! };
+        var error = Assert.Throws<InvalidOperationException>(() => SuperPositionManager.Open(store, s_options));
+        Assert.Contains("returned no recovery from Recover", error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, Func<StoreRecovery, StoreRecovery>, string, string> DamagedRecoveries => new()
     {
         { "entries out of order", r => r with { Journal = [.. r.Journal.Reverse()] }, "entry sequence", "row " },
@@ -89,6 +97,8 @@ public class PlainStoreTests
         { "a journal with no snapshot", r => r with { Snapshot = null }, "journal entries exist but no snapshot does", "row " },
         { "bytes that do not parse", r => r with { Journal = [r.Journal[0] with { Payload = new byte[] { 0xFF, 0xFF, 0xFF } }, .. r.Journal.Skip(1)] }, "the record does not parse", "row " },
         { "a snapshot that does not parse", r => r with { Snapshot = r.Snapshot! with { Payload = new byte[] { 0xFF, 0xFF, 0xFF } } }, "the record does not parse", "snapshot row" },
+        { "no journal list", r => r with { Journal = null! }, "the recovery has no journal list", "(unnamed)" },
+        { "an empty store whose next sequence is 0", r => new StoreRecovery(null, 0), "the store's next sequence is 0", "(unnamed)" },
     };
 
     [Theory]
