@@ -75,6 +75,7 @@ public sealed class SuperPositionManager
         options.Validate();
         _context = new ManagerContext(options, timeProvider ?? TimeProvider.System, loggerFactory?.CreateLogger(LogCategory));
         _book = new SlotBook(options, clientIdPrefix ?? SlotBook.LineagePrefix(options.ClientOrderIdPrefix, _context.Now));
+        _context.Counters.IncludeSlotsOf(_book);
         _events = new EventSink(this, _context.Counters, _context.Log, options.Symbol);
         _snapshots = new SnapshotRules(_context, _book);
         _store = new StoreLink(_context, _book, _snapshots);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using GridPositions.Diagnostics;
 using GridPositions.Operations;
 using GridPositions.Routing;
 using GridPositions.Slots;
@@ -135,6 +136,18 @@ internal sealed class SlotBook
 
     /// <summary>The slots in the table now (a slot added meanwhile may or may not be in it).</summary>
     public ICollection<Slot> Slots => _slots.Values;
+
+    /// <summary>The sum of every slot's count of <paramref name="counter"/> (lock-free: the dictionary's enumerator takes no lock).</summary>
+    public long SumTallies(Counter counter)
+    {
+        long sum = 0;
+        foreach (KeyValuePair<long, Slot> entry in _slots)
+        {
+            sum += entry.Value.ReadTally(counter);
+        }
+
+        return sum;
+    }
 
     /// <summary>The slots in the table now, by ascending key.</summary>
     public Slot[] ByKey()

@@ -29,7 +29,8 @@ internal enum Counter
 /// <summary>
 /// Lock-free counters (Interlocked), readable at any time. Striped by the processor the caller runs on, so threads
 /// running at the same time rarely share a stripe's cache lines (a thread id can map two busy threads to one stripe
-/// for good); a stale processor id only costs speed, since every increment is atomic. A read sums the stripes.
+/// for good); a stale processor id only costs speed, since every increment is atomic. A read sums the stripes, plus
+/// the slots' own tallies of applied updates (<see cref="Slots.UpdateTally"/>) once <see cref="IncludeSlotsOf"/> names them.
 /// </summary>
 internal sealed class CounterSet
 {
@@ -37,6 +38,7 @@ internal sealed class CounterSet
     private static readonly Counter[] s_all = Enum.GetValues<Counter>();
     private readonly long[][] _stripes;
     private readonly int _mask;
+    private Book.SlotBook? _slots;
 
     public CounterSet()
     {
@@ -46,6 +48,9 @@ internal sealed class CounterSet
     }
 
     public static IReadOnlyList<Counter> All => s_all;
+
+    /// <summary>Adds the tallies of <paramref name="book"/>'s slots to every read (set once, as the manager is built).</summary>
+    public void IncludeSlotsOf(Book.SlotBook book) => _slots = book;
 
     public void Increment(Counter counter) => Interlocked.Increment(ref Cell(counter));
 
@@ -65,12 +70,13 @@ internal sealed class CounterSet
             sum += Interlocked.Read(ref stripe[Padding + (int)counter]);
         }
 
-        return sum;
+        return sum + SlotTallies(counter);
     }
 
-    /// <summary>Sets a counter (restore; no other thread uses the manager yet).</summary>
+    /// <summary>Sets a counter (restore: no other thread uses the manager yet, and its slots have counted nothing).</summary>
     public void Set(Counter counter, long value)
     {
+        System.Diagnostics.Debug.Assert(SlotTallies(counter) == 0, "a restore sets the counters before any slot counts");
         foreach (long[] stripe in _stripes)
         {
             Interlocked.Exchange(ref stripe[Padding + (int)counter], 0);
@@ -78,6 +84,8 @@ internal sealed class CounterSet
 
         Interlocked.Exchange(ref _stripes[0][Padding + (int)counter], value);
     }
+
+    private long SlotTallies(Counter counter) => _slots is { } book && Slots.UpdateTally.Covers(counter) ? book.SumTallies(counter) : 0;
 
     private ref long Cell(Counter counter) => ref _stripes[Thread.GetCurrentProcessorId() & _mask][Padding + (int)counter];
 

@@ -10,7 +10,7 @@ internal static class Amounts
     /// <summary>10^15: 15 integer digits plus 12 decimal places still fit the 28 significant digits of a decimal.</summary>
     public const decimal Max = 1_000_000_000_000_000m;
 
-    public static bool Fits(decimal value) => value is <= Max and >= -Max;
+    public static bool Fits(decimal value) => decimal.Abs(value) <= Max; // one comparison: Abs only clears the sign bit
 
     /// <summary>Whether <paramref name="price"/> x <paramref name="quantity"/> (both positive and within the bound) is within it, without overflowing.</summary>
     public static bool ProductFits(decimal price, decimal quantity) => price <= 1m || quantity <= Max / price;

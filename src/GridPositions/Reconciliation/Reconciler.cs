@@ -173,18 +173,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
             sinks.Rejected(effects.Detail!, report, null);
         }
 
-        CounterSet counters = context.Counters;
-        counters.Count(disposition, isUpdate: true);
-        if (effects.HasFill)
-        {
-            counters.Increment(Counter.FillsApplied);
-        }
-
-        if (effects.CompletedTrip is not null)
-        {
-            counters.Increment(Counter.RoundTripsCompleted);
-        }
-
+        slot.Tally_NeedsLock(disposition, effects);
         return disposition;
     }
 

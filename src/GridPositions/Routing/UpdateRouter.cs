@@ -80,6 +80,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         using (slot.Enter())
         {
             disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, ref effects);
+            slot.Tally_NeedsLock(disposition, effects);
             sinks.Effects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)
             {
@@ -112,28 +113,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
             op.CloseIndexWindow();
         }
 
-        _counters.Count(disposition, isUpdate: true);
-        CountEffects(effects);
         return disposition;
-    }
-
-    /// <summary>Counts what an applied report booked (an update, or reconciliation's report of the exchange's order).</summary>
-    public void CountEffects(in SlotEffects effects)
-    {
-        if (effects.Overfill)
-        {
-            _counters.Increment(Counter.Overfills);
-        }
-
-        if (effects.HasFill)
-        {
-            _counters.Increment(Counter.FillsApplied);
-        }
-
-        if (effects.CompletedTrip is not null)
-        {
-            _counters.Increment(Counter.RoundTripsCompleted);
-        }
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal sealed partial class Slot
         }
 
         // The fill first: if it cannot be booked, the update is rejected before anything else changes.
-        if (update.CumulativeFilledQuantity > _order.FilledQuantity && BookFill(update, sign, ref effects) is { } problem)
+        if (BookFill(update, sign, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
@@ -88,18 +88,24 @@ internal sealed partial class Slot
     }
 
     /// <summary>
-    /// Books the growth of the order's cumulative fill. The arithmetic runs on a copy of the position that is committed
-    /// whole, so an update that cannot be booked (notional that did not grow, overflow) changes nothing.
+    /// Books the growth of the order's cumulative fill, if it grew. The arithmetic runs on a copy of the position that is
+    /// committed whole, so an update that cannot be booked (notional that did not grow, overflow) changes nothing.
     /// </summary>
-    /// <returns>Null when booked, otherwise why the update is rejected.</returns>
+    /// <returns>Null when booked or when there is no growth to book, otherwise why the update is rejected.</returns>
     private string? BookFill(in OrderUpdate update, int sign, ref SlotEffects effects)
     {
-        decimal cumulativeQuote, quantity, notional, fee, realized = 0;
+        // Both are within the bound, so the difference is exact; its sign costs no comparison.
+        decimal quantity = update.CumulativeFilledQuantity - _order.FilledQuantity;
+        if (decimal.Sign(quantity) <= 0)
+        {
+            return null; // a repeat or a trailing report: nothing to book
+        }
+
+        decimal cumulativeQuote, notional, fee, realized = 0;
         RoundTrip? trip = null;
         try
         {
             cumulativeQuote = update.CumulativeQuoteQuantity ?? (_order.Price * update.CumulativeFilledQuantity);
-            quantity = update.CumulativeFilledQuantity - _order.FilledQuantity;
 #if FAULT_INJECTION
             if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
             {

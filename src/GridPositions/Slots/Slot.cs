@@ -28,6 +28,7 @@ internal sealed partial class Slot
     private TargetChange[]? _targetHistory; // replaced on each change, never edited: a state read earlier keeps its own
     private long _changedEpoch;
     private long _version;
+    private UpdateTally _tally; // not state: counts only, never journaled or restored (the manager's counters are)
 
     public Slot(long key, decimal price)
     {
@@ -359,6 +360,16 @@ internal sealed partial class Slot
         _changedEpoch = epoch;
         _version++;
     }
+
+    /// <summary>Counts what became of an update this slot applied (see <see cref="UpdateTally"/>).</summary>
+    public void Tally_NeedsLock(InputDisposition disposition, in SlotEffects effects)
+    {
+        AssertLocked();
+        _tally.Count(disposition, effects);
+    }
+
+    /// <summary>This slot's count of <paramref name="counter"/>, read without the lock.</summary>
+    public long ReadTally(Diagnostics.Counter counter) => _tally.Read(counter);
 
     /// <summary>Sets the parameters an opening claim carries for the position it opens.</summary>
     public void SetPositionParameters_NeedsLock(int? leverage, decimal? stopLossFraction)
