@@ -130,7 +130,7 @@ public sealed class SuperPositionManager
     public IReadOnlyList<ClaimResult> ClaimSlots(IReadOnlyList<ClaimRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        return _claims.Claim([.. requests]); // the caller's list is read here, never under a lock
+        return _claims.Claim([.. requests], deferDurability: false, out _); // the caller's list is read here, never under a lock
     }
 
     /// <summary>Claims one slot for one request. See <see cref="ClaimSlots"/>.</summary>
@@ -179,6 +179,70 @@ public sealed class SuperPositionManager
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="update"/> is malformed (no ids, unknown status, negative quantities); nothing changed.</exception>
     public InputDisposition OnOrderUpdate(OrderUpdate update) => _updates.OnOrderUpdate(update);
+
+    /// <summary>Applies updates in order, each as <see cref="OnOrderUpdate"/> would, as one call whose journal records share one flush.</summary>
+    /// <returns>What became of each update, in order.</returns>
+    /// <remarks>After a crash before the call returned, recovery may hold its first few updates, as if they had been sent one by one.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="updates"/> is null.</exception>
+    /// <exception cref="ArgumentException">An update is malformed (its index is named); nothing was applied.</exception>
+    public IReadOnlyList<InputDisposition> OnOrderUpdates(IReadOnlyList<OrderUpdate> updates)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var dispositions = new InputDisposition[updates.Count];
+        _updates.OnOrderUpdates([.. updates], dispositions, deferDurability: false);
+        return dispositions;
+    }
+
+    /// <summary>As <see cref="OnOrderUpdates(IReadOnlyList{OrderUpdate})"/>, into <paramref name="dispositions"/> (at least as long as <paramref name="updates"/>); allocates nothing in steady state.</summary>
+    /// <exception cref="ArgumentException">An update is malformed (its index is named) or <paramref name="dispositions"/> is too short; nothing was applied.</exception>
+    public void OnOrderUpdates(ReadOnlySpan<OrderUpdate> updates, Span<InputDisposition> dispositions) => _updates.OnOrderUpdates(updates, dispositions, deferDurability: false);
+
+    // The awaited forms apply at once, as their synchronous forms do, then complete when the effect is durable without
+    // blocking the caller (the fsync runs on a pool thread). Cancellation ends only the wait: what was applied stays
+    // applied and still reaches the disk. A token already canceled applies nothing. Bad input throws before any change.
+
+    /// <summary>As <see cref="OnOrderUpdate"/>; completes once the effect is durable, without blocking the calling thread.</summary>
+    /// <exception cref="PersistenceFailedException">The journal could not be written (in the returned task).</exception>
+    public ValueTask<InputDisposition> OnOrderUpdateAsync(OrderUpdate update, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var disposition = new InputDisposition[1];
+        ulong durableAt = _updates.OnOrderUpdates(new ReadOnlySpan<OrderUpdate>(in update), disposition, deferDurability: true);
+        return WhenDurable(disposition[0], durableAt, cancellationToken);
+    }
+
+    /// <summary>As <see cref="OnOrderUpdates(IReadOnlyList{OrderUpdate})"/>; completes once the batch is durable, without blocking the calling thread.</summary>
+    /// <exception cref="PersistenceFailedException">The journal could not be written (in the returned task).</exception>
+    public ValueTask<IReadOnlyList<InputDisposition>> OnOrderUpdatesAsync(IReadOnlyList<OrderUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        cancellationToken.ThrowIfCancellationRequested();
+        var dispositions = new InputDisposition[updates.Count];
+        ulong durableAt = _updates.OnOrderUpdates([.. updates], dispositions, deferDurability: true);
+        return WhenDurable<IReadOnlyList<InputDisposition>>(dispositions, durableAt, cancellationToken);
+    }
+
+    /// <summary>As <see cref="ApplyActionResults(IReadOnlyList{OrderActionResult})"/>; completes once the results are durable, without blocking the calling thread.</summary>
+    /// <exception cref="PersistenceFailedException">The journal could not be written (in the returned task).</exception>
+    public ValueTask<IReadOnlyList<ResultOutcome>> ApplyActionResultsAsync(IReadOnlyList<OrderActionResult> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        cancellationToken.ThrowIfCancellationRequested();
+        OrderActionResult[] batch = [.. results];
+        var outcomes = new ResultOutcome[batch.Length];
+        ulong durableAt = _results.Apply(batch, outcomes, deferDurability: true);
+        return WhenDurable<IReadOnlyList<ResultOutcome>>(outcomes, durableAt, cancellationToken);
+    }
+
+    /// <summary>As <see cref="ClaimSlots"/>; completes once the claims are durable (send no order before), without blocking the calling thread.</summary>
+    /// <exception cref="PersistenceFailedException">The journal could not be written (in the returned task).</exception>
+    public ValueTask<IReadOnlyList<ClaimResult>> ClaimSlotsAsync(IReadOnlyList<ClaimRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        cancellationToken.ThrowIfCancellationRequested();
+        ClaimResult[] claimed = _claims.Claim([.. requests], deferDurability: true, out ulong durableAt);
+        return WhenDurable<IReadOnlyList<ClaimResult>>(claimed, durableAt, cancellationToken);
+    }
 
     /// <summary>Expires parked updates older than the time to live now, rather than at the next update.</summary>
     /// <returns>How many expired.</returns>
@@ -425,6 +489,18 @@ public sealed class SuperPositionManager
         // A snapshot taken between a result's phase 2 and 3 can hold an update parked for an id its slot now has.
         op.Dispose();
         return manager;
+    }
+
+    private ValueTask<T> WhenDurable<T>(T value, ulong durableAt, CancellationToken cancellationToken)
+    {
+        ValueTask durable = _sinks.AwaitDurableAsync(durableAt, cancellationToken);
+        return durable.IsCompletedSuccessfully ? new ValueTask<T>(value) : Awaited(durable, value);
+
+        static async ValueTask<T> Awaited(ValueTask durable, T value)
+        {
+            await durable.ConfigureAwait(false);
+            return value;
+        }
     }
 
     /// <summary>Publishes the instruments, last, so a manager that failed to restore or open leaves none behind in the caller's factory.</summary>

@@ -44,9 +44,13 @@ internal sealed class CrashWorkload
         .GroupBy(o => o.Action.SlotPrice)
         .ToDictionary(g => g.Key, g => g.Sum(o => o.Action.Side == OrderSide.Buy ? o.Filled : -o.Filled));
 
+    /// <summary>The batch of updates the last step delivered in one call, or null if it made no batch call.</summary>
+    public IReadOnlyList<OrderUpdate>? LastBatch { get; private set; }
+
     /// <summary>Runs one step: at most one call that changes the manager (or a checkpoint, when <paramref name="canCheckpoint"/>).</summary>
     public void Step(bool canCheckpoint)
     {
+        LastBatch = null;
         int roll = _random.Next(1000);
         if (roll < 300)
         {
@@ -141,11 +145,17 @@ internal sealed class CrashWorkload
         _outbox.Add(order.Update());
     }
 
-    /// <summary>Delivers one outbox message, in any order, sometimes leaving a copy for a later duplicate.</summary>
+    /// <summary>Delivers one outbox message, in any order, sometimes leaving a copy for a later duplicate; or a batch of updates.</summary>
     private void Deliver()
     {
         if (_outbox.Count == 0)
         {
+            return;
+        }
+
+        if (_random.Next(4) == 0)
+        {
+            DeliverBatch();
             return;
         }
 
@@ -163,6 +173,37 @@ internal sealed class CrashWorkload
         else
         {
             _manager.ApplyActionResults([(OrderActionResult)message]);
+        }
+    }
+
+    /// <summary>
+    /// Up to five updates from the outbox (copies of some left for later duplicates) in one call: the batch form, or
+    /// its awaited form waited on here, so the crash test also covers a batch acknowledged as one.
+    /// </summary>
+    private void DeliverBatch()
+    {
+        var batch = new List<OrderUpdate>();
+        for (int tries = 0; tries < 5 && _outbox.Count > 0; tries++)
+        {
+            int index = _random.Next(_outbox.Count);
+            if (_outbox[index] is OrderUpdate update)
+            {
+                batch.Add(update);
+                if (_random.Next(6) != 0)
+                {
+                    _outbox.RemoveAt(index);
+                }
+            }
+        }
+
+        LastBatch = batch;
+        if (_random.Next(2) == 0)
+        {
+            _manager.OnOrderUpdates(batch);
+        }
+        else
+        {
+            _manager.OnOrderUpdatesAsync(batch).AsTask().GetAwaiter().GetResult();
         }
     }
 

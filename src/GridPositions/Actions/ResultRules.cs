@@ -14,7 +14,8 @@ namespace GridPositions.Actions;
 /// </summary>
 internal sealed class ResultRules(ManagerContext context, SlotBook book, OperationSinks sinks, UpdateRouter router)
 {
-    public void Apply(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes)
+    /// <summary>Applies the results; returns once durable, or with <paramref name="deferDurability"/> returns the journal sequence the caller must await.</summary>
+    public ulong Apply(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, bool deferDurability = false)
     {
         if (outcomes.Length < results.Length)
         {
@@ -40,7 +41,8 @@ internal sealed class ResultRules(ManagerContext context, SlotBook book, Operati
 
             // An ambiguous place records when it happened (reconciliation waits a grace period); read the clock outside the locks.
             DateTimeOffset? now = ambiguous ? context.Now : null;
-            Operation op = sinks.Begin();
+            ulong durableAt = 0;
+            Operation op = deferDurability ? sinks.Begin(ref durableAt) : sinks.Begin();
             try
             {
                 ApplyResults(results, outcomes, keys, slots, touched, now, ref op);
@@ -54,6 +56,8 @@ internal sealed class ResultRules(ManagerContext context, SlotBook book, Operati
             {
                 ManagerLog.Orphans(log, context.Settings.Symbol, outcomes[..count]);
             }
+
+            return durableAt;
         }
         finally
         {

@@ -13,14 +13,18 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 {
     private readonly PriceGrid _grid = context.Grid;
 
-    /// <summary>Claims each request in order under one hold of the book's lock; returns when the claims are durable.</summary>
-    public ClaimResult[] Claim(ClaimRequest[] batch)
+    /// <summary>
+    /// Claims each request in order under one hold of the book's lock; returns when the claims are durable, or, with
+    /// <paramref name="durableAt"/>, returns at once and leaves there the journal sequence the caller must await.
+    /// </summary>
+    public ClaimResult[] Claim(ClaimRequest[] batch, bool deferDurability, out ulong durableAt)
     {
         var results = new ClaimResult[batch.Length];
 
         // Leases and claims expire with time; the clock is user code, so it is read here, outside the lock.
         DateTimeOffset now = context.Now;
-        Operation op = sinks.Begin();
+        durableAt = 0;
+        Operation op = deferDurability ? sinks.Begin(ref durableAt) : sinks.Begin();
         try
         {
             using (book.Enter())
@@ -38,7 +42,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         }
         finally
         {
-            op.Dispose(); // a claim is on disk before it is returned
+            op.Dispose(); // a claim is on disk before it is returned (or its caller awaits that)
         }
 
         return results;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GridPositions.Routing;
 
 namespace GridPositions.Operations;
@@ -5,7 +6,7 @@ namespace GridPositions.Operations;
 /// <summary>
 /// One public call's bookkeeping, from its first lock to its return: the parked updates it freed for re-drive, the
 /// highest journal sequence it recorded, and the index window it holds open. Every state-changing public call
-/// creates one (<see cref="OperationSinks.Begin"/>), passes it down by <c>ref</c> to whatever may change a slot, and disposes it with no lock held
+/// creates one (<see cref="OperationSinks.Begin()"/>), passes it down by <c>ref</c> to whatever may change a slot, and disposes it with no lock held
 /// (in a <c>finally</c>, so a call that throws half way still re-drives, delivers and waits for what it did; a re-drive
 /// that throws ends the re-drive, and delivery is still started).
 /// </summary>
@@ -17,11 +18,19 @@ namespace GridPositions.Operations;
 internal ref struct Operation
 {
     private readonly OperationSinks _sinks;
+    private readonly ref ulong _handOff; // set for an awaited call: Dispose leaves the journal sequence here instead of waiting
     private List<OrderUpdate>? _redrive;
     private ulong _awaitSequence;
     private bool _windowOpen;
 
     public Operation(OperationSinks sinks) => _sinks = sinks;
+
+    /// <summary>An operation whose durability the caller awaits: <see cref="Dispose"/> stores the sequence to await in <paramref name="handOff"/>.</summary>
+    public Operation(OperationSinks sinks, ref ulong handOff)
+    {
+        _sinks = sinks;
+        _handOff = ref handOff;
+    }
 
     /// <summary>Notes a journal record of this call: the call returns only once it is durable.</summary>
     public void Recorded(ulong sequence) => _awaitSequence = Math.Max(_awaitSequence, sequence);
@@ -67,7 +76,8 @@ internal ref struct Operation
 
     /// <summary>
     /// Ends the call, with no lock held: re-applies the parked updates it freed, in arrival order (each may free
-    /// more), starts delivery of the events queued, then waits until its journal records are durable.
+    /// more), starts delivery of the events queued, then waits until its journal records are durable (or, for an
+    /// awaited call, hands the sequence to await to its caller).
     /// </summary>
     public void Dispose()
     {
@@ -84,6 +94,13 @@ internal ref struct Operation
             _sinks.ScheduleEvents(); // a no-op unless this call (or a racing one) queued events
         }
 
-        _sinks.AwaitDurable(_awaitSequence);
+        if (Unsafe.IsNullRef(ref _handOff))
+        {
+            _sinks.AwaitDurable(_awaitSequence);
+        }
+        else
+        {
+            _handOff = _awaitSequence;
+        }
     }
 }

@@ -29,6 +29,9 @@ internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink 
     /// <summary>Starts one public call's bookkeeping; dispose it in a <c>finally</c> with no lock held.</summary>
     public Operation Begin() => new(this);
 
+    /// <summary>Starts an awaited call's bookkeeping: its Dispose leaves the journal sequence to await in <paramref name="handOff"/>.</summary>
+    public Operation Begin(ref ulong handOff) => new(this, ref handOff);
+
     /// <summary>
     /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal
     /// (memory only) and queues SlotChanged. Under the slot's lock, so per-slot order is kept.
@@ -86,4 +89,6 @@ internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink 
     public void ScheduleEvents() => events.Schedule();
 
     public void AwaitDurable(ulong sequence) => store.AwaitDurable(sequence);
+
+    public ValueTask AwaitDurableAsync(ulong sequence, CancellationToken cancellationToken) => store.AwaitDurableAsync(sequence, cancellationToken);
 }

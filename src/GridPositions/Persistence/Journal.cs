@@ -24,6 +24,12 @@ internal sealed class Journal
     private Exception? _failure;
     private long _sinceCheckpoint;
 
+    /// <summary>Awaited waits, in no particular order; each is settled (outside the lock) once its sequence is durable or the journal fails.</summary>
+    private readonly List<(ulong Sequence, TaskCompletionSource Done)> _awaiting = [];
+
+    /// <summary>A thread-pool flush for <see cref="_awaiting"/> is queued or running (at most one).</summary>
+    private bool _flushQueued;
+
     public Journal(IPositionStore store, ulong nextSequence)
     {
         _store = store;
@@ -56,6 +62,86 @@ internal sealed class Journal
         }
 #endif
         WaitDurableCore(sequence);
+    }
+
+    /// <summary>
+    /// Completes once every record up to <paramref name="sequence"/> is on disk, without blocking the caller: the write
+    /// is left to a leader that is already flushing, or to one flush queued on the thread pool (where the fsync blocks a
+    /// pool thread, not the caller). Awaits that arrive while a flush is under way share the next one.
+    /// </summary>
+    /// <exception cref="PersistenceFailedException">A write failed (in the returned task).</exception>
+    public ValueTask WaitDurableAsync(ulong sequence)
+    {
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.AckBeforeFlush))
+        {
+            return default; // the injected bug, as in WaitDurable
+        }
+#endif
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool queue;
+        lock (_sync)
+        {
+            if (Failure_NeedsLock() is { } failure)
+            {
+                return ValueTask.FromException(failure);
+            }
+
+            if (_durable >= sequence)
+            {
+                return default;
+            }
+
+            _awaiting.Add((sequence, done));
+            queue = !_flushQueued;
+            _flushQueued = true;
+        }
+
+        if (queue)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static journal => journal.FlushForAwaiting(), this, preferLocal: false);
+        }
+
+        return new ValueTask(done.Task);
+    }
+
+    /// <summary>The queued flush: writes until no await is left beyond what is durable (a failure has settled them all).</summary>
+    private void FlushForAwaiting()
+    {
+        while (true)
+        {
+            ulong target;
+            lock (_sync)
+            {
+                target = _failure is null ? HighestAwaited_NeedsLock() : 0;
+                if (target <= _durable)
+                {
+                    _flushQueued = false;
+                    return;
+                }
+            }
+
+            try
+            {
+                WaitDurableCore(target);
+            }
+            catch (PersistenceFailedException)
+            {
+                // Write settled every await with the failure; the next pass sees it and stops.
+            }
+        }
+    }
+
+    private ulong HighestAwaited_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
+        ulong highest = 0;
+        foreach ((ulong sequence, _) in _awaiting)
+        {
+            highest = Math.Max(highest, sequence);
+        }
+
+        return highest;
     }
 
     private void WaitDurableCore(ulong sequence)
@@ -160,6 +246,8 @@ internal sealed class Journal
             error = e;
         }
 
+        List<TaskCompletionSource>? settled;
+        PersistenceFailedException? failure;
         lock (_sync)
         {
             if (error is null)
@@ -173,10 +261,41 @@ internal sealed class Journal
 
             _flushing = false;
             Monitor.PulseAll(_sync);
-            ThrowIfFailed_NeedsLock();
+            failure = Failure_NeedsLock();
+            settled = TakeSettled_NeedsLock(failure is not null);
         }
 
-        return next;
+        // Awaits are completed with no lock held (their continuations run asynchronously anyway).
+        foreach (TaskCompletionSource done in settled ?? [])
+        {
+            if (failure is null)
+            {
+                done.TrySetResult();
+            }
+            else
+            {
+                done.TrySetException(failure);
+            }
+        }
+
+        return failure is null ? next : throw failure;
+    }
+
+    /// <summary>Removes the awaits that are settled now: those durable, or all of them once the journal has failed.</summary>
+    private List<TaskCompletionSource>? TakeSettled_NeedsLock(bool failed)
+    {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
+        List<TaskCompletionSource>? settled = null;
+        for (int i = _awaiting.Count - 1; i >= 0; i--)
+        {
+            if (failed || _awaiting[i].Sequence <= _durable)
+            {
+                (settled ??= []).Add(_awaiting[i].Done);
+                _awaiting.RemoveAt(i);
+            }
+        }
+
+        return settled;
     }
 
     /// <summary>The records as the store keeps them, serialized by the leader with no lock held.</summary>
@@ -213,10 +332,15 @@ internal sealed class Journal
 
     private void ThrowIfFailed_NeedsLock()
     {
-        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
-        if (_failure is not null)
+        if (Failure_NeedsLock() is { } failure)
         {
-            throw new PersistenceFailedException($"The journal could not be written (durable up to sequence {_durable}); reopen the manager from its store.", _failure);
+            throw failure;
         }
+    }
+
+    private PersistenceFailedException? Failure_NeedsLock()
+    {
+        Debug.Assert(Monitor.IsEntered(_sync), "the journal's lock must be held");
+        return _failure is null ? null : new PersistenceFailedException($"The journal could not be written (durable up to sequence {_durable}); reopen the manager from its store.", _failure);
     }
 }

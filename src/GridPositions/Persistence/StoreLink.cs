@@ -111,6 +111,46 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
         }
 
         journal.WaitDurable(sequence);
+        CheckpointIfDue(journal);
+    }
+
+    /// <summary>
+    /// As <see cref="AwaitDurable"/>, without blocking the caller (the flush runs on a pool thread). Cancellation ends
+    /// the wait only: what the call changed is already in memory and still reaches the disk.
+    /// </summary>
+    public ValueTask AwaitDurableAsync(ulong sequence, CancellationToken cancellationToken)
+    {
+        if (Journal is not { } journal || sequence == 0)
+        {
+            return default;
+        }
+
+        ValueTask durable = journal.WaitDurableAsync(sequence);
+        if (durable.IsCompletedSuccessfully)
+        {
+            CheckpointIfDue(journal);
+            return default;
+        }
+
+        return Awaited(durable, journal, cancellationToken);
+    }
+
+    private async ValueTask Awaited(ValueTask durable, Journal journal, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.CanBeCanceled)
+        {
+            await durable.AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await durable.ConfigureAwait(false);
+        }
+
+        CheckpointIfDue(journal); // on the pool thread that completed the wait, not the caller's
+    }
+
+    private void CheckpointIfDue(Journal journal)
+    {
         long every = context.Settings.CheckpointEveryRecords;
         if (every > 0 && journal.RecordsSinceCheckpoint >= every && Interlocked.CompareExchange(ref _checkpointing, 1, 0) == 0)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using GridPositions.Book;
 using GridPositions.Diagnostics;
 using GridPositions.Operations;
@@ -31,6 +32,56 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         finally
         {
             op.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Validates every update first (one malformed update, named by its index, changes nothing), then routes and applies
+    /// them in order as one operation: their journal records share one flush. Returns once durable, or with
+    /// <paramref name="deferDurability"/> returns at once with the journal sequence the caller must await.
+    /// </summary>
+    public ulong OnOrderUpdates(ReadOnlySpan<OrderUpdate> updates, Span<InputDisposition> dispositions, bool deferDurability)
+    {
+        if (dispositions.Length < updates.Length)
+        {
+            throw new ArgumentException($"dispositions holds {dispositions.Length}, fewer than the {updates.Length} updates.", nameof(dispositions));
+        }
+
+        int count = updates.Length;
+        OrderUpdate[] batch = ArrayPool<OrderUpdate>.Shared.Rent(count); // the caller's updates are read once, here
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                OrderUpdate update = UpdateValidation.HasBlankId(updates[i]) ? UpdateValidation.WithoutBlankIds(updates[i]) : updates[i];
+                if (UpdateValidation.Describe(update) is { } problem)
+                {
+                    throw new ArgumentException($"updates[{i}]: {problem}", nameof(updates));
+                }
+
+                batch[i] = update;
+            }
+
+            ulong durableAt = 0;
+            Operation op = deferDurability ? sinks.Begin(ref durableAt) : sinks.Begin();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    dispositions[i] = Apply(batch[i], ref op);
+                }
+            }
+            finally
+            {
+                op.Dispose();
+            }
+
+            return durableAt;
+        }
+        finally
+        {
+            Array.Clear(batch, 0, count); // a pooled array must not keep the caller's ids alive
+            ArrayPool<OrderUpdate>.Shared.Return(batch);
         }
     }
 
