@@ -20,6 +20,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or OverflowE
     return 2;
 }
 
-SimulationReport report = new Simulation(options, Console.Out).Run();
+await using var simulation = new Simulation(options, Console.Out);
+SimulationReport report = simulation.Run();
 Console.WriteLine(report);
 return report.Passed ? 0 : 1;

@@ -10,7 +10,7 @@ namespace GridBot.Simulation;
 /// to the one shared <see cref="SuperPositionManager"/>, and runs the strategy for them. Between steps the threads meet
 /// at a barrier, where the market moves, the clock advances, and now and then the bot reconciles with the exchange.
 /// </summary>
-public sealed class Simulation
+public sealed class Simulation : IAsyncDisposable
 {
     /// <summary>The market's price increment.</summary>
     public const decimal TickSize = 0.01m;
@@ -67,6 +67,9 @@ public sealed class Simulation
     }
 
     /// <summary>Runs the market for the simulated duration, lets everything in flight land, checks the books, and reports.</summary>
+    /// <summary>Disposes the simulated bot's manager.</summary>
+    public ValueTask DisposeAsync() => _manager.DisposeAsync();
+
     public SimulationReport Run()
     {
         _wallStart = Stopwatch.GetTimestamp();

@@ -27,7 +27,7 @@ namespace GridPositions;
 /// <para>Slots are keyed by integer ticks (price / tick size), so <c>100</c>, <c>100.0</c> and <c>100.00</c> are one
 /// level. Money is <see cref="decimal"/> throughout.</para>
 /// </remarks>
-public sealed class SuperPositionManager
+public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
 {
     /// <summary>The name of the <see cref="Meter"/> the manager's instruments belong to (tagged with <c>gridpositions.symbol</c>).</summary>
     public const string MeterName = "GridPositions";
@@ -54,6 +54,8 @@ public sealed class SuperPositionManager
     private readonly Reconciler _reconciler;
     private readonly InvariantChecker _invariants;
     private IMeterFactory? _meterFactory; // instruments are registered once the manager is whole (RegisterMetrics)
+    private Metrics.Registration? _metrics;
+    private int _disposed;
 
     /// <summary>Creates an empty manager for the grid described by <paramref name="options"/>.</summary>
     /// <param name="options">The instrument's grid and the manager's bounds.</param>
@@ -461,7 +463,56 @@ public sealed class SuperPositionManager
     /// itself every <see cref="PositionManagerOptions.CheckpointEveryRecords"/> journal records.
     /// </summary>
     /// <exception cref="InvalidOperationException">The manager was not opened on a store.</exception>
-    public void Checkpoint() => _store.Checkpoint();
+    public void Checkpoint()
+    {
+        _sinks.ThrowIfClosed();
+        _store.Checkpoint();
+    }
+
+    /// <summary>
+    /// Ends the manager once the calls in flight have returned: everything it recorded becomes durable and a last
+    /// checkpoint is written (on a store, which is then free to be opened again), the events raised are delivered, and
+    /// its instruments stop reporting. Afterwards every call that would change state throws
+    /// <see cref="ObjectDisposedException"/>; reads still work. A second call does nothing.
+    /// </summary>
+    /// <exception cref="PersistenceFailedException">The last records or the checkpoint could not be written (the store is still given back).</exception>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                await Task.Run(Close).ConfigureAwait(false); // the last flush and checkpoint block a pool thread, not the caller
+            }
+            finally
+            {
+                await _events.FlushAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>As <see cref="DisposeAsync"/>, on the calling thread, except that it does not wait for the events raised to be delivered (they still are).</summary>
+    /// <exception cref="PersistenceFailedException">The last records or the checkpoint could not be written (the store is still given back).</exception>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            Close();
+        }
+    }
+
+    private void Close()
+    {
+        _sinks.Close();
+        try
+        {
+            _store.Close();
+        }
+        finally
+        {
+            _metrics?.Retire();
+        }
+    }
 
     // ---- Test seams: each owner, for tests that break or inspect one on purpose -------------------------------------
 
@@ -509,7 +560,7 @@ public sealed class SuperPositionManager
         if (_meterFactory is { } factory)
         {
             _meterFactory = null;
-            Metrics.Register(factory, this, _context.Settings.Symbol, _context.Settings.Direction);
+            _metrics = Metrics.Register(factory, this, _context.Settings.Symbol, _context.Settings.Direction);
         }
     }
 }

@@ -30,7 +30,8 @@ options = Copy(options, duration: runFor, progress: p => Console.WriteLine(strin
     $"[{p.Elapsed:hh\\:mm\\:ss}] {p.Operations,14:N0} calls  {p.OperationsPerSecond,11:N0}/s  slowest thread {p.SlowestThreadPerSecond,9:N0}/s  fills {p.Counters.FillsApplied,11:N0}  parked {p.Counters.UpdatesParked,9:N0}  expired {p.Counters.UpdatesExpired,7:N0}  heap {p.ManagedMemoryBytes / 1_048_576,5} MiB")));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"stress: {options.Threads} threads, {options.Levels} levels, {options.Direction} grid, seed {options.Seed}, for {runFor}; stall timeout {options.StallTimeout.TotalSeconds} s"));
-StressReport report = new StressRun(options).Run();
+await using var run = new StressRun(options);
+StressReport report = run.Run();
 Console.WriteLine(report);
 return report.Passed ? 0 : 1;
 

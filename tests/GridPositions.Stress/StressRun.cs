@@ -7,7 +7,7 @@ namespace GridPositions.Stress;
 /// time; the run's own thread watches for progress. Then everything still in flight is delivered, and the books are
 /// checked against the exchange's: invariants, every input accounted for, every fill booked once, no slot stuck.
 /// </summary>
-public sealed class StressRun
+public sealed class StressRun : IAsyncDisposable
 {
     private const decimal TickSize = 0.01m;
     private const decimal QuantityStep = 0.01m;
@@ -44,6 +44,9 @@ public sealed class StressRun
     }
 
     /// <summary>Runs the workers for the set duration, drains, checks, and reports.</summary>
+    /// <summary>Disposes the manager under stress.</summary>
+    public ValueTask DisposeAsync() => _manager.DisposeAsync();
+
     public StressReport Run()
     {
         var workers = Enumerable.Range(0, _options.Threads).Select(i => new Worker(i, new Random((_options.Seed * 1000) + i))).ToArray();

@@ -72,8 +72,14 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
     }
 
     /// <summary>Ends <paramref name="lease"/> if it still names its slot, with the claims taken under it; safe to call any number of times.</summary>
+    /// <remarks>After the manager is disposed it does nothing (a lease's Dispose must not throw; no lease outlives a reopen anyway).</remarks>
     public void Release(PositionLease lease)
     {
+        if (sinks.IsClosed)
+        {
+            return;
+        }
+
         Slot slot = LeasedSlot(lease);
         DateTimeOffset now = context.Now;
         Operation op = sinks.Begin();

@@ -16,6 +16,7 @@ namespace GridPositions.Operations;
 internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink store)
 {
     private UpdateRouter? _router;
+    private bool _closed;
 
     public SlotBook Book => book;
 
@@ -27,10 +28,27 @@ internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink 
     public void Attach(UpdateRouter router) => _router = router;
 
     /// <summary>Starts one public call's bookkeeping; dispose it in a <c>finally</c> with no lock held.</summary>
-    public Operation Begin() => new(this);
+    /// <exception cref="ObjectDisposedException">The manager is disposed: every call that changes state begins here, so none does.</exception>
+    public Operation Begin()
+    {
+        ThrowIfClosed();
+        return new(this);
+    }
 
     /// <summary>Starts an awaited call's bookkeeping: its Dispose leaves the journal sequence to await in <paramref name="handOff"/>.</summary>
-    public Operation Begin(ref ulong handOff) => new(this, ref handOff);
+    /// <exception cref="ObjectDisposedException">The manager is disposed.</exception>
+    public Operation Begin(ref ulong handOff)
+    {
+        ThrowIfClosed();
+        return new(this, ref handOff);
+    }
+
+    /// <summary>From now on no call may change state (the manager is being disposed).</summary>
+    public void Close() => Volatile.Write(ref _closed, true);
+
+    public bool IsClosed => Volatile.Read(ref _closed);
+
+    public void ThrowIfClosed() => ObjectDisposedException.ThrowIf(IsClosed, typeof(SuperPositionManager));
 
     /// <summary>
     /// Every change to a slot goes through here: it stamps the reconciliation epoch, records the slot in the journal

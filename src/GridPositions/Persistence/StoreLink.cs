@@ -89,6 +89,27 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
         }
     }
 
+    /// <summary>
+    /// At disposal, with no call in flight: writes every pending record and a last checkpoint (so the next open replays
+    /// no journal), then gives the store back so it can be opened again. Without a store, nothing to do.
+    /// </summary>
+    public void Close()
+    {
+        if (_store is not { } store)
+        {
+            return;
+        }
+
+        try
+        {
+            Checkpoint();
+        }
+        finally
+        {
+            Release(store); // even after a failed write: the store can be reopened (and its journal replayed)
+        }
+    }
+
     /// <summary>Records a slot's change in the journal (memory only; under the slot's lock, so per-slot order is kept); returns its sequence.</summary>
     public ulong Record_NeedsSlotLock(Journal journal, Slot slot)
     {

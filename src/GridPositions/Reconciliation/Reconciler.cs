@@ -15,7 +15,11 @@ namespace GridPositions.Reconciliation;
 /// </summary>
 internal sealed class Reconciler(ManagerContext context, SlotBook book, OperationSinks sinks, ClaimRules claims, UpdateRouter router)
 {
-    public ReconciliationTicket Begin() => new(this, book.BeginEpoch(), context.Now);
+    public ReconciliationTicket Begin()
+    {
+        sinks.ThrowIfClosed();
+        return new(this, book.BeginEpoch(), context.Now);
+    }
 
     public ReconciliationReport Reconcile(ReconciliationTicket ticket, ExchangeSnapshot exchange)
     {

@@ -51,9 +51,10 @@ internal sealed class MemoryStore(Durability durability) : IPositionStore
     {
     }
 
-    public void Checkpoint(StoreSnapshot snapshot)
-    {
-    }
+    /// <summary>Every snapshot written, oldest first.</summary>
+    public List<StoreSnapshot> Checkpoints { get; } = [];
+
+    public void Checkpoint(StoreSnapshot snapshot) => Checkpoints.Add(snapshot);
 
     public void Dispose()
     {

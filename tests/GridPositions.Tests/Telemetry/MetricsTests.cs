@@ -126,7 +126,7 @@ public class MetricsTests
         tags.Length == 0 ? instrument : instrument + "|" + tags[0].Value;
 
     /// <summary>The part of the host's meter factory a test needs: it creates meters and remembers them.</summary>
-    private sealed class TestMeterFactory : IMeterFactory
+    internal sealed class TestMeterFactory : IMeterFactory
     {
         public List<Meter> Created { get; } = [];
 
