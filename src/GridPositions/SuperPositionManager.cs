@@ -385,6 +385,18 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     /// <summary>Completes when every event raised before the call has been delivered to the subscribers.</summary>
     public Task FlushEventsAsync() => _events.FlushAsync();
 
+    /// <summary>
+    /// Every event from the first read on, in publication order (<see cref="PositionEventArgs.Sequence"/>), as one
+    /// stream; it ends when the manager is disposed. Up to <paramref name="capacity"/> events wait for the reader; a
+    /// reader further behind gets what was buffered, then an <see cref="InvalidOperationException"/> (never a silent gap).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive.</exception>
+    public IAsyncEnumerable<PositionEventArgs> ReadEventsAsync(int capacity = 10_000, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        return EventStream.Read(_events, capacity, cancellationToken);
+    }
+
     // ---- Snapshots and the store --------------------------------------------------------------------------------------
 
     /// <summary>
@@ -486,7 +498,7 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
             }
             finally
             {
-                await _events.FlushAsync().ConfigureAwait(false);
+                await _events.CloseAsync().ConfigureAwait(false);
             }
         }
     }
@@ -497,7 +509,14 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            Close();
+            try
+            {
+                Close();
+            }
+            finally
+            {
+                _ = _events.CloseAsync(); // event streams end once what is queued is delivered, without waiting here
+            }
         }
     }
 

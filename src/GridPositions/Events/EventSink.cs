@@ -43,6 +43,16 @@ internal sealed class EventSink
 
     public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired;
 
+    /// <summary>Raised once, when the manager is disposed and the events before it are delivered: event streams end.</summary>
+    public event Action? Closed;
+
+    /// <summary>Ends the event streams once every event queued so far is delivered (with no lock held).</summary>
+    public async Task CloseAsync()
+    {
+        await FlushAsync().ConfigureAwait(false);
+        Closed?.Invoke();
+    }
+
     /// <summary>Test seam: whether the event named <paramref name="name"/> has any handler.</summary>
     public bool HasHandlers(string name) => name switch
     {
