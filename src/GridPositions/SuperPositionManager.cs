@@ -543,6 +543,13 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
 
     internal ClaimRules Claims => _claims;
 
+    /// <summary>Whether the journal failed (for the health check): the manager then refuses every durable change.</summary>
+    internal bool DurabilityFailed => _store.Journal?.HasFailed ?? false;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    internal TimeProvider Time => _context.Time;
+
     private static SuperPositionManager RestoreWithoutMetrics(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
     {
         SnapshotRules.CheckFits(snapshot, options);

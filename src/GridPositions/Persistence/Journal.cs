@@ -39,6 +39,18 @@ internal sealed class Journal
 
     public long RecordsSinceCheckpoint => Interlocked.Read(ref _sinceCheckpoint);
 
+    /// <summary>Whether a write failed: nothing after the last durable record will ever be reported durable.</summary>
+    public bool HasFailed
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _failure is not null;
+            }
+        }
+    }
+
     /// <summary>Adds a record (memory only) and returns its sequence number.</summary>
     public ulong Record(JournalRecord record)
     {
