@@ -30,9 +30,13 @@ internal sealed class Journal
     /// <summary>A thread-pool flush for <see cref="_awaiting"/> is queued or running (at most one).</summary>
     private bool _flushQueued;
 
-    public Journal(IPositionStore store, ulong nextSequence)
+    /// <summary>Told once, with no lock held, by the writer whose write failed: the error and the last durable sequence.</summary>
+    private readonly Action<Exception, ulong>? _failed;
+
+    public Journal(IPositionStore store, ulong nextSequence, Action<Exception, ulong>? failed = null)
     {
         _store = store;
+        _failed = failed;
         _oneRecordPerFlush = store.Durability == Durability.EveryRecord;
         _lastSequence = _durable = nextSequence - 1;
     }
@@ -260,6 +264,7 @@ internal sealed class Journal
 
         List<TaskCompletionSource>? settled;
         PersistenceFailedException? failure;
+        ulong durable;
         lock (_sync)
         {
             if (error is null)
@@ -268,13 +273,20 @@ internal sealed class Journal
             }
             else
             {
-                _failure = error;
+                _failure = error; // only one writer runs at a time, and none after a failure: this is the first
             }
+
+            durable = _durable;
 
             _flushing = false;
             Monitor.PulseAll(_sync);
             failure = Failure_NeedsLock();
             settled = TakeSettled_NeedsLock(failure is not null);
+        }
+
+        if (error is not null)
+        {
+            _failed?.Invoke(error, durable);
         }
 
         // Awaits are completed with no lock held (their continuations run asynchronously anyway).

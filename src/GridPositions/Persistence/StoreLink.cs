@@ -51,7 +51,7 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
         _store = store;
         if (store.Durability != Durability.None)
         {
-            Journal = new Journal(store, recovered.NextSequence);
+            Journal = new Journal(store, recovered.NextSequence, context.Log is { } log ? (error, durable) => Telemetry.Log.JournalFailed(log, error, context.Settings.Symbol, durable) : null);
         }
 
         int lapsed = claims.LapseAtRecovery();
@@ -73,12 +73,13 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
     public void Checkpoint()
     {
         IPositionStore store = _store ?? throw new InvalidOperationException("This manager was not opened on a store (SuperPositionManager.Open).");
+        ulong start;
         _checkpointGate.Wait();
         try
         {
             // Everything recorded before 'start' is on disk and reflected in the snapshot taken after it; records from
             // 'start' on are in the new segment and replay over the snapshot only where they are newer.
-            ulong start = Journal?.Rotate() ?? 1;
+            start = Journal?.Rotate() ?? 1;
             PositionManagerSnapshot snapshot = snapshots.Create();
             snapshot.JournalStartSequence = start;
             store.Checkpoint(new StoreSnapshot(start, snapshot.ToByteArray()));
@@ -86,6 +87,11 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
         finally
         {
             _checkpointGate.Release();
+        }
+
+        if (context.Log is { } log)
+        {
+            Telemetry.Log.CheckpointWritten(log, context.Settings.Symbol, start);
         }
     }
 

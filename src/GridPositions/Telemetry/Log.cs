@@ -43,4 +43,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "{Symbol}: {Claims} claims had no result at recovery; they are Unknown (places) or Live again (cancels) until reconciliation settles them")]
     public static partial void ClaimsLapsedAtRecovery(ILogger logger, string symbol, int claims);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "{Symbol}: the journal could not be written (durable up to sequence {Durable}); every change that needs durability is refused until the manager is reopened from its store")]
+    public static partial void JournalFailed(ILogger logger, Exception exception, string symbol, ulong durable);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Symbol}: checkpoint written; the journal now starts at sequence {JournalStart}")]
+    public static partial void CheckpointWritten(ILogger logger, string symbol, ulong journalStart);
 }

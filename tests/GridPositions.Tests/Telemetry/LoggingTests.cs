@@ -116,8 +116,45 @@ public class LoggingTests
 
         SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, loggerFactory: log);
 
-        LogEntry opened = Assert.Single(log.Entries);
-        Assert.Equal((10, "BTCUSDT: opened from a None store: 0 slots, 0 held, 0 updates parked"), (opened.EventId, opened.Message));
+        LogEntry opened = Assert.Single(log.Entries, e => e.EventId == 10);
+        Assert.Equal("BTCUSDT: opened from a None store: 0 slots, 0 held, 0 updates parked", opened.Message);
+        Assert.Equal([14, 10], log.Entries.Select(e => e.EventId)); // a new store's first checkpoint, then the opening
+    }
+
+    [Fact]
+    public void ACheckpoint_IsLogged_WithWhereTheJournalNowStarts_AndNoLockHeld()
+    {
+        var log = new RecordingLoggerFactory();
+        using var dir = new GridPositions.Tests.Persistence.StoreDirectory();
+        using FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.GroupCommit);
+        SuperPositionManager manager = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, loggerFactory: log);
+        log.Manager = manager;
+        manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m));
+
+        manager.Checkpoint();
+
+        LogEntry checkpoint = log.Entries.Last(e => e.EventId == 14);
+        Assert.Equal((LogLevel.Information, "BTCUSDT: checkpoint written; the journal now starts at sequence 2"), (checkpoint.Level, checkpoint.Message));
+        Assert.All(log.Entries, e => Assert.False(e.UnderLock, $"logged under a lock: {e.Message}"));
+    }
+
+    [Fact]
+    public void AJournalWriteFailure_IsLoggedOnceAsAnError_WithTheCause_ThoughEveryLaterCallFails()
+    {
+        var log = new RecordingLoggerFactory();
+        var store = new GridPositions.Tests.Persistence.MemoryStore(Durability.GroupCommit);
+        SuperPositionManager manager = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, loggerFactory: log);
+        log.Manager = manager;
+        store.Fail = true;
+
+        Assert.Throws<PersistenceFailedException>(() => manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m)));
+        Assert.Throws<PersistenceFailedException>(() => manager.ClaimSlot(ClaimRequest.Place(101m, OrderSide.Buy, 101m, 1m)));
+
+        LogEntry failed = Assert.Single(log.Entries, e => e.EventId == 13);
+        Assert.Equal(LogLevel.Error, failed.Level);
+        Assert.Equal("disk full", failed.Exception?.Message);
+        Assert.StartsWith("BTCUSDT: the journal could not be written (durable up to sequence 0)", failed.Message, StringComparison.Ordinal);
+        Assert.All(log.Entries, e => Assert.False(e.UnderLock, $"logged under a lock: {e.Message}"));
     }
 
     private static (TestGrid Grid, RecordingLoggerFactory Log) Logged(LogLevel minimum = LogLevel.Information)
