@@ -201,14 +201,19 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
 
     // The awaited forms apply at once, as their synchronous forms do, then complete when the effect is durable without
     // blocking the caller (the fsync runs on a pool thread). Cancellation ends only the wait: what was applied stays
-    // applied and still reaches the disk. A token already canceled applies nothing. Bad input throws before any change.
+    // applied and still reaches the disk. A token already canceled applies nothing (the task is canceled). Bad input
+    // throws before any change.
 
     /// <summary>As <see cref="OnOrderUpdate"/>; completes once the effect is durable, without blocking the calling thread.</summary>
     /// <exception cref="PersistenceFailedException">The journal could not be written (in the returned task).</exception>
     public ValueTask<InputDisposition> OnOrderUpdateAsync(OrderUpdate update, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var disposition = new InputDisposition[1];
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<InputDisposition>(cancellationToken);
+        }
+
+        Span<InputDisposition> disposition = stackalloc InputDisposition[1];
         ulong durableAt = _updates.OnOrderUpdates(new ReadOnlySpan<OrderUpdate>(in update), disposition, deferDurability: true);
         return WhenDurable(disposition[0], durableAt, cancellationToken);
     }
@@ -218,7 +223,11 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public ValueTask<IReadOnlyList<InputDisposition>> OnOrderUpdatesAsync(IReadOnlyList<OrderUpdate> updates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(updates);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<InputDisposition>>(cancellationToken);
+        }
+
         var dispositions = new InputDisposition[updates.Count];
         ulong durableAt = _updates.OnOrderUpdates([.. updates], dispositions, deferDurability: true);
         return WhenDurable<IReadOnlyList<InputDisposition>>(dispositions, durableAt, cancellationToken);
@@ -229,7 +238,11 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public ValueTask<IReadOnlyList<ResultOutcome>> ApplyActionResultsAsync(IReadOnlyList<OrderActionResult> results, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(results);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<ResultOutcome>>(cancellationToken);
+        }
+
         OrderActionResult[] batch = [.. results];
         var outcomes = new ResultOutcome[batch.Length];
         ulong durableAt = _results.Apply(batch, outcomes, deferDurability: true);
@@ -241,7 +254,11 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public ValueTask<IReadOnlyList<ClaimResult>> ClaimSlotsAsync(IReadOnlyList<ClaimRequest> requests, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<ClaimResult>>(cancellationToken);
+        }
+
         ClaimResult[] claimed = _claims.Claim([.. requests], deferDurability: true, out ulong durableAt);
         return WhenDurable<IReadOnlyList<ClaimResult>>(claimed, durableAt, cancellationToken);
     }

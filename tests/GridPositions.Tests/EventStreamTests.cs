@@ -31,6 +31,10 @@ public class EventStreamTests
         Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => (long)i), seen.Select(e => e.Sequence));
         Assert.Contains(seen, e => e is FillAppliedEventArgs { Quantity: 2m } fill && fill.OrderId == orderId && fill.ClientOrderId == action.ClientOrderId);
         Assert.False(grid.Manager.Events.HasHandlers(nameof(SuperPositionManager.SlotChanged))); // unsubscribed at the end
+
+        // A stream begun after disposal has nothing to wait for: it ends at once.
+        await using IAsyncEnumerator<PositionEventArgs> late = grid.Manager.ReadEventsAsync().GetAsyncEnumerator();
+        Assert.False(await late.MoveNextAsync().AsTask().WaitAsync(s_patience));
     }
 
     [Fact]

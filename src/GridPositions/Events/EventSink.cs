@@ -46,10 +46,16 @@ internal sealed class EventSink
     /// <summary>Raised once, when the manager is disposed and the events before it are delivered: event streams end.</summary>
     public event Action? Closed;
 
+    /// <summary>Set just before <see cref="Closed"/> is raised: a stream begun after it ends at once.</summary>
+    public bool IsClosed => Volatile.Read(ref _closed);
+
+    private bool _closed;
+
     /// <summary>Ends the event streams once every event queued so far is delivered (with no lock held).</summary>
     public async Task CloseAsync()
     {
         await FlushAsync().ConfigureAwait(false);
+        Volatile.Write(ref _closed, true);
         Closed?.Invoke();
     }
 

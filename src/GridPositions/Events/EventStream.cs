@@ -35,6 +35,11 @@ internal static class EventStream
         sink.InputRejected += rejected;
         sink.UpdateExpired += expired;
         sink.Closed += Complete;
+        if (sink.IsClosed)
+        {
+            Complete(); // closed before this stream subscribed (subscribing first, then checking, misses no close)
+        }
+
         try
         {
             await foreach (PositionEventArgs e in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))

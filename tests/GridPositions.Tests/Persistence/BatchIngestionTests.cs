@@ -158,8 +158,14 @@ public class BatchIngestionTests
         (SuperPositionManager m, _) = LiveGrid(store, 1);
         using var canceled = new CancellationTokenSource();
         await canceled.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => m.OnOrderUpdateAsync(Fill("E0", 1m), canceled.Token).AsTask());
+        ValueTask<InputDisposition> refused = m.OnOrderUpdateAsync(Fill("E0", 1m), canceled.Token); // a canceled task, not a throw
+        Assert.True(refused.IsCanceled);
+        Assert.True(m.OnOrderUpdatesAsync([Fill("E0", 1m)], canceled.Token).AsTask().IsCanceled);
+        Assert.True(m.ApplyActionResultsAsync([], canceled.Token).AsTask().IsCanceled);
+        Assert.True(m.ClaimSlotsAsync([ClaimRequest.Place(200m, OrderSide.Buy, 200m, 1m)], canceled.Token).AsTask().IsCanceled);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => refused.AsTask());
         Assert.Equal(0m, m.GetSlot(100m)!.Inventory);
+        Assert.Null(m.GetSlot(200m));
 
         var slowDisk = new TaskCompletionSource();
         store.Gate = slowDisk.Task;
