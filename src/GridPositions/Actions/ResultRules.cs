@@ -14,6 +14,27 @@ namespace GridPositions.Actions;
 /// </summary>
 internal sealed class ResultRules(ManagerContext context, SlotBook book, OperationSinks sinks, UpdateRouter router)
 {
+    /// <summary>Applies a batch the caller's list was copied into; returns once durable.</summary>
+    public ResultOutcome[] Apply(OrderActionResult[] batch)
+    {
+        var outcomes = new ResultOutcome[batch.Length];
+        Apply(batch, outcomes);
+        return outcomes;
+    }
+
+    /// <summary>The awaited form: applies at once and completes once durable; a token already canceled applies nothing.</summary>
+    public ValueTask<IReadOnlyList<ResultOutcome>> ApplyAsync(OrderActionResult[] batch, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<ResultOutcome>>(cancellationToken);
+        }
+
+        var outcomes = new ResultOutcome[batch.Length];
+        ulong durableAt = Apply(batch, outcomes, deferDurability: true);
+        return sinks.WhenDurable<IReadOnlyList<ResultOutcome>>(outcomes, durableAt, cancellationToken);
+    }
+
     /// <summary>Applies the results; returns once durable, or with <paramref name="deferDurability"/> returns the journal sequence the caller must await.</summary>
     public ulong Apply(ReadOnlySpan<OrderActionResult> results, Span<ResultOutcome> outcomes, bool deferDurability = false)
     {

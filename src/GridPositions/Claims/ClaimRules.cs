@@ -48,6 +48,18 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         return results;
     }
 
+    /// <summary>The awaited form: claims at once and completes once the claims are durable; a token already canceled claims nothing.</summary>
+    public ValueTask<IReadOnlyList<ClaimResult>> ClaimAsync(ClaimRequest[] batch, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<ClaimResult>>(cancellationToken);
+        }
+
+        ClaimResult[] results = Claim(batch, deferDurability: true, out ulong durableAt);
+        return sinks.WhenDurable<IReadOnlyList<ClaimResult>>(results, durableAt, cancellationToken);
+    }
+
     private ClaimResult Claim_NeedsBookLock(in ClaimRequest request, DateTimeOffset now, ref Operation op)
     {
         book.AssertLocked();

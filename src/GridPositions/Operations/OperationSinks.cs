@@ -108,5 +108,16 @@ internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink 
 
     public void AwaitDurable(ulong sequence) => store.AwaitDurable(sequence);
 
-    public ValueTask AwaitDurableAsync(ulong sequence, CancellationToken cancellationToken) => store.AwaitDurableAsync(sequence, cancellationToken);
+    /// <summary>An awaited call's end: <paramref name="value"/>, once the journal is durable up to <paramref name="durableAt"/>, without blocking the caller.</summary>
+    public ValueTask<T> WhenDurable<T>(T value, ulong durableAt, CancellationToken cancellationToken)
+    {
+        ValueTask durable = store.AwaitDurableAsync(durableAt, cancellationToken);
+        return durable.IsCompletedSuccessfully ? new ValueTask<T>(value) : Awaited(durable, value);
+
+        static async ValueTask<T> Awaited(ValueTask durable, T value)
+        {
+            await durable.ConfigureAwait(false);
+            return value;
+        }
+    }
 }

@@ -43,10 +43,9 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
 
     /// <summary>
     /// Finishes opening on <paramref name="store"/> once the recovered state is loaded: starts the journal, lapses the
-    /// claims the crashed process took (journaled), counts a torn tail, and writes the first checkpoint of a new store.
+    /// claims the crashed process took (journaled), counts a torn tail, writes the first checkpoint of a new store, and logs what it recovered.
     /// </summary>
-    /// <returns>How many claims lapsed.</returns>
-    public int Opened(IPositionStore store, StoreRecovery recovered, ClaimRules claims)
+    public void Opened(IPositionStore store, StoreRecovery recovered, ClaimRules claims)
     {
         _store = store;
         if (store.Durability != Durability.None)
@@ -65,7 +64,10 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
             Checkpoint(); // the store now names its grid, and has a snapshot to replay from
         }
 
-        return lapsed;
+        if (context.Log is { } opened)
+        {
+            Telemetry.ManagerLog.Opened(opened, context.Settings.Symbol, store, book.Count, snapshots.Totals().Inventory, book.ParkedCountWithoutLock, recovered.TornTail, lapsed);
+        }
     }
 
     /// <summary>Writes a snapshot to the store and lets it drop the journal before it.</summary>

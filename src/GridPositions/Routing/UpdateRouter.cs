@@ -85,6 +85,40 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         }
     }
 
+    /// <summary>Applies a batch the caller's list was copied into; returns once durable.</summary>
+    public InputDisposition[] OnOrderUpdates(OrderUpdate[] batch)
+    {
+        var dispositions = new InputDisposition[batch.Length];
+        OnOrderUpdates(batch, dispositions, deferDurability: false);
+        return dispositions;
+    }
+
+    /// <summary>The awaited form of one update: applies it at once and completes once durable; a token already canceled applies nothing.</summary>
+    public ValueTask<InputDisposition> OnOrderUpdateAsync(in OrderUpdate update, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<InputDisposition>(cancellationToken);
+        }
+
+        Span<InputDisposition> disposition = stackalloc InputDisposition[1];
+        ulong durableAt = OnOrderUpdates(new ReadOnlySpan<OrderUpdate>(in update), disposition, deferDurability: true);
+        return sinks.WhenDurable(disposition[0], durableAt, cancellationToken);
+    }
+
+    /// <summary>The awaited form of a batch: applies it at once and completes once durable; a token already canceled applies nothing.</summary>
+    public ValueTask<IReadOnlyList<InputDisposition>> OnOrderUpdatesAsync(OrderUpdate[] batch, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IReadOnlyList<InputDisposition>>(cancellationToken);
+        }
+
+        var dispositions = new InputDisposition[batch.Length];
+        ulong durableAt = OnOrderUpdates(batch, dispositions, deferDurability: true);
+        return sinks.WhenDurable<IReadOnlyList<InputDisposition>>(dispositions, durableAt, cancellationToken);
+    }
+
     /// <summary>Expires parked updates older than the time to live now; returns how many.</summary>
     public int ExpireParked()
     {

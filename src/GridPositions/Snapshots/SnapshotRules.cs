@@ -129,6 +129,25 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
         SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
     }
 
+    /// <summary>The client order id prefix a restored manager keeps (null: the snapshot has none, so a new lineage starts).</summary>
+    public static string? PrefixOf(PositionManagerSnapshot snapshot) => string.IsNullOrEmpty(snapshot.ClientOrderIdPrefix) ? null : snapshot.ClientOrderIdPrefix;
+
+    /// <summary>Loads the snapshot into a new manager's empty book, then refuses it if it breaks an invariant.</summary>
+    /// <exception cref="ArgumentException">The snapshot is damaged or breaks an invariant.</exception>
+    public void Restore(PositionManagerSnapshot snapshot, OperationSinks sinks, InvariantChecker invariants)
+    {
+        Operation op = sinks.Begin();
+        Load(snapshot, ref op);
+        InvariantCheckResult check = invariants.Check();
+        if (!check.Holds)
+        {
+            throw new ArgumentException($"The snapshot breaks an invariant: {check.Violation}", nameof(snapshot));
+        }
+
+        // A snapshot taken between a result's phase 2 and 3 can hold an update parked for an id its slot now has.
+        op.Dispose();
+    }
+
     /// <summary>Loads the snapshot's state; the parked updates that can be routed now are taken for <paramref name="op"/> to re-drive.</summary>
     public void Load(PositionManagerSnapshot snapshot, ref Operation op)
     {
