@@ -65,7 +65,7 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
         : this(options, timeProvider, loggerFactory, clientIdPrefix: null)
     {
-        _lifetime.Publish(meterFactory, this, _context.Settings);
+        _lifetime.Publish(meterFactory, this, _context);
     }
 
     private SuperPositionManager(PositionManagerOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory, string? clientIdPrefix)
@@ -325,7 +325,7 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public static SuperPositionManager Restore(PositionManagerSnapshot snapshot, PositionManagerOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         SuperPositionManager manager = RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory);
-        manager._lifetime.Publish(meterFactory, manager, manager._context.Settings);
+        manager._lifetime.Publish(meterFactory, manager, manager._context);
         return manager;
     }
 
@@ -351,7 +351,7 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
                 ? RestoreWithoutMetrics(snapshot, options, timeProvider, loggerFactory)
                 : new SuperPositionManager(options, timeProvider, loggerFactory, clientIdPrefix: null);
             manager._store.Opened(store, recovered, manager._claims);
-            manager._lifetime.Publish(meterFactory, manager, manager._context.Settings);
+            manager._lifetime.Publish(meterFactory, manager, manager._context);
             return manager;
         }
         catch

@@ -45,6 +45,10 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
         _loggerFactory = loggerFactory;
         _meterFactory = meterFactory;
         _log = loggerFactory?.CreateLogger(LogCategory);
+        if (meterFactory is not null)
+        {
+            PublishInstruments(meterFactory);
+        }
     }
 
     /// <summary>The keys of the host's managers.</summary>
@@ -263,6 +267,23 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     /// <summary>As <see cref="DisposeAsync"/>, blocking the calling thread.</summary>
     /// <exception cref="AggregateException">One or more managers could not write their last records or checkpoint.</exception>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The routing counters as instruments on the <see cref="SuperPositionManager.MeterName"/> meter; a disposed host's report nothing.</summary>
+    private void PublishInstruments(IMeterFactory factory)
+    {
+        Meter meter = factory.Create(new MeterOptions(SuperPositionManager.MeterName) { Version = typeof(PositionHost).Assembly.GetName().Version?.ToString() });
+        meter.CreateObservableCounter("gridpositions.host.updates.routed", () => Volatile.Read(ref _state) == 3 ? [] : new[] { new Measurement<long>(Interlocked.Read(ref _routed)) }, "{update}", "Updates the host gave to a manager.");
+        meter.CreateObservableCounter("gridpositions.host.updates.unroutable", () =>
+        {
+            HostCounters c = Counters;
+            return Volatile.Read(ref _state) == 3 ? [] : new[]
+            {
+                new Measurement<long>(c.UnknownKey, new KeyValuePair<string, object?>("gridpositions.refusal", "unknown_key")),
+                new Measurement<long>(c.NoClientOrderId, new KeyValuePair<string, object?>("gridpositions.refusal", "no_client_order_id")),
+                new Measurement<long>(c.UnknownPrefix, new KeyValuePair<string, object?>("gridpositions.refusal", "unknown_prefix")),
+            };
+        }, "{update}", "Updates the host could not route, by reason.");
+    }
 
     /// <summary>The update as a manager would take it (a blank id is no id), or the manager's error for a malformed one.</summary>
     private static OrderUpdate Validated(OrderUpdate update)

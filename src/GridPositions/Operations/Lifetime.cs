@@ -16,11 +16,11 @@ internal sealed class Lifetime(OperationSinks sinks)
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Publishes the manager's instruments on <paramref name="factory"/> (none if null); called once it is whole.</summary>
-    public void Publish(IMeterFactory? factory, SuperPositionManager manager, PositionManagerOptions settings)
+    public void Publish(IMeterFactory? factory, SuperPositionManager manager, ManagerContext context)
     {
         if (factory is not null)
         {
-            _metrics = Metrics.Register(factory, manager, settings.Symbol, settings.Direction);
+            _metrics = Metrics.Register(factory, manager, context);
         }
     }
 

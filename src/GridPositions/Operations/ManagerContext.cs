@@ -29,6 +29,9 @@ internal sealed class ManagerContext
 
     public CounterSet Counters { get; } = new();
 
+    /// <summary>Findings by kind and journal flush times, for the instruments.</summary>
+    public Telemetry.Measurements Measurements { get; } = new();
+
     /// <summary>Null without a logger factory: the few places that log outside events test it.</summary>
     public ILogger? Log { get; }
 

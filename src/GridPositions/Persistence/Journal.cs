@@ -16,6 +16,8 @@ internal sealed class Journal
     /// </summary>
     private readonly object _sync = new();
     private readonly IPositionStore _store;
+    private readonly TimeProvider _time;
+    private readonly Telemetry.Measurements? _measurements; // flush times, when the instruments are published
     private readonly bool _oneRecordPerFlush;
     private List<JournalRecord> _pending = [];
     private ulong _lastSequence;
@@ -33,10 +35,12 @@ internal sealed class Journal
     /// <summary>Told once, with no lock held, by the writer whose write failed: the error and the last durable sequence.</summary>
     private readonly Action<Exception, ulong>? _failed;
 
-    public Journal(IPositionStore store, ulong nextSequence, Action<Exception, ulong>? failed = null)
+    public Journal(IPositionStore store, ulong nextSequence, Action<Exception, ulong>? failed = null, TimeProvider? time = null, Telemetry.Measurements? measurements = null)
     {
         _store = store;
         _failed = failed;
+        _time = time ?? TimeProvider.System;
+        _measurements = measurements;
         _oneRecordPerFlush = store.Durability == Durability.EveryRecord;
         _lastSequence = _durable = nextSequence - 1;
     }
@@ -247,7 +251,13 @@ internal sealed class Journal
         {
             if (batch.Count > 0)
             {
+                bool timed = _measurements is { RecordsFlushes: true };
+                long started = timed ? _time.GetTimestamp() : 0;
                 _store.Append(ToEntries(batch));
+                if (timed)
+                {
+                    _measurements!.Flushed(_time.GetElapsedTime(started));
+                }
             }
 
             if (startSegmentAfter)

@@ -50,7 +50,7 @@ internal sealed class StoreLink(ManagerContext context, SlotBook book, SnapshotR
         _store = store;
         if (store.Durability != Durability.None)
         {
-            Journal = new Journal(store, recovered.NextSequence, context.Log is { } log ? (error, durable) => Telemetry.Log.JournalFailed(log, error, context.Settings.Symbol, durable) : null);
+            Journal = new Journal(store, recovered.NextSequence, context.Log is { } log ? (error, durable) => Telemetry.Log.JournalFailed(log, error, context.Settings.Symbol, durable) : null, context.Time, context.Measurements);
         }
 
         int lapsed = claims.LapseAtRecovery();

@@ -56,6 +56,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
         }
 
         ReconciliationReport report = plan.Report();
+        context.Measurements.CountFindings(report);
         if (context.Log is { } log)
         {
             ManagerLog.Reconciled(log, context.Settings.Symbol, report);

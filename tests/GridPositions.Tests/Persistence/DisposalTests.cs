@@ -147,7 +147,7 @@ public class DisposalTests
         };
         listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
         {
-            if (tags.Length > 0 && Equals(tags[0].Value, "accepted"))
+            if (tags.ToArray().Any(t => t.Key == "gridpositions.outcome" && Equals(t.Value, "accepted")))
             {
                 seen.Add(value);
             }
