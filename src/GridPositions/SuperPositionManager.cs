@@ -301,6 +301,9 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     /// <summary>An update or result was rejected as contradicting the manager's state (overfill, conflicting ids...).</summary>
     public event EventHandler<InputRejectedEventArgs>? InputRejected { add => _events.InputRejected += value; remove => _events.InputRejected -= value; }
 
+    /// <summary>A close or modify lease expired before its holder finished (raised once per lease, when noticed).</summary>
+    public event EventHandler<LeaseExpiredEventArgs>? LeaseExpired { add => _events.LeaseExpired += value; remove => _events.LeaseExpired -= value; }
+
     /// <summary>A parked update never found its order.</summary>
     public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired { add => _events.UpdateExpired += value; remove => _events.UpdateExpired -= value; }
 

@@ -39,6 +39,8 @@ internal sealed class EventSink
 
     public event EventHandler<TargetsChangedEventArgs>? TargetsChanged;
 
+    public event EventHandler<LeaseExpiredEventArgs>? LeaseExpired;
+
     public event EventHandler<InputRejectedEventArgs>? InputRejected;
 
     public event EventHandler<UpdateExpiredEventArgs>? UpdateExpired;
@@ -66,6 +68,7 @@ internal sealed class EventSink
         nameof(FillApplied) => FillApplied is not null,
         nameof(RoundTripCompleted) => RoundTripCompleted is not null,
         nameof(TargetsChanged) => TargetsChanged is not null,
+        nameof(LeaseExpired) => LeaseExpired is not null,
         nameof(InputRejected) => InputRejected is not null,
         nameof(UpdateExpired) => UpdateExpired is not null,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not an event of the manager"),
@@ -144,6 +147,15 @@ internal sealed class EventSink
         }
     }
 
+    /// <summary>Queues LeaseExpired (under the slot's lock, so it keeps its place among the slot's events).</summary>
+    public void QueueLeaseExpired(decimal slotPrice, in Leases.LeaseState expired)
+    {
+        if (LeaseExpired is not null)
+        {
+            _dispatcher.Enqueue(new LeaseExpiredEventArgs(slotPrice, expired.Kind, expired.Token, expired.ExpiresAt));
+        }
+    }
+
     /// <summary>Queues InputRejected. Callers reach it only on the rejected path, so the hot path copies no input.</summary>
     public void QueueRejected(string reason, OrderUpdate? update, OrderActionResult? result)
     {
@@ -190,6 +202,9 @@ internal sealed class EventSink
                 break;
             case TargetsChangedEventArgs targets:
                 Invoke(TargetsChanged, targets);
+                break;
+            case LeaseExpiredEventArgs expired:
+                Invoke(LeaseExpired, expired);
                 break;
         }
     }

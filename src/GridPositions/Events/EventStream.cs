@@ -28,12 +28,14 @@ internal static class EventStream
         EventHandler<TargetsChangedEventArgs> targets = Write;
         EventHandler<InputRejectedEventArgs> rejected = Write;
         EventHandler<UpdateExpiredEventArgs> expired = Write;
+        EventHandler<LeaseExpiredEventArgs> leaseExpired = Write;
         sink.SlotChanged += slotChanged;
         sink.FillApplied += fillApplied;
         sink.RoundTripCompleted += roundTrip;
         sink.TargetsChanged += targets;
         sink.InputRejected += rejected;
         sink.UpdateExpired += expired;
+        sink.LeaseExpired += leaseExpired;
         sink.Closed += Complete;
         if (sink.IsClosed)
         {
@@ -55,6 +57,7 @@ internal static class EventStream
             sink.TargetsChanged -= targets;
             sink.InputRejected -= rejected;
             sink.UpdateExpired -= expired;
+            sink.LeaseExpired -= leaseExpired;
             sink.Closed -= Complete;
         }
     }

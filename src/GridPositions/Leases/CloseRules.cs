@@ -139,7 +139,7 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
             using (slot.Enter())
             {
                 claims.LapseClaims_NeedsSlotLock(slot, now, ref op);
-                refused = !LeaseRules.Holds_NeedsSlotLock(slot, lease, now) ? slot.LeaseLost_NeedsLock(lease.FencingToken, now)
+                refused = !LeaseRules.Holds_NeedsSlotLock(slot, lease, now) ? leases.Lost_NeedsSlotLock(slot, lease, now)
                     : slot.Status != SlotStatus.Free ? new OrderInFlightException(slot.Price, slot.Order.ClientOrderId, slot.Status)
                     : null;
                 if (refused is null)
@@ -210,7 +210,7 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
                 claims.LapseClaims_NeedsSlotLock(slot, now, ref op);
                 if (!LeaseRules.Holds_NeedsSlotLock(slot, lease, now))
                 {
-                    lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                    lost = leases.Lost_NeedsSlotLock(slot, lease, now);
                 }
                 else if (slot.TryClaimCancel_NeedsLock(book.PeekClaimToken_NeedsLock(), now, LeaseRules.TokenOf(lease), out OrderAction action, out string? detail) is var rejection && rejection != ClaimRejection.None)
                 {

@@ -16,6 +16,7 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
     public PositionLease Grant_NeedsSlotLock(Slot slot, LeaseKind kind, DateTimeOffset now, ModifyRequest? targets = null)
     {
         slot.AssertLocked();
+        ReportExpiry_NeedsSlotLock(slot, now); // the lease this one replaces, if it expired unfinished
         var lease = new PositionLease(this, slot.Price, kind, book.NextFencingToken(), now + context.Settings.LeaseTimeout);
         slot.BeginLease_NeedsLock(new LeaseState
         {
@@ -27,6 +28,18 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
             Reason = targets?.Reason,
         });
         return lease;
+    }
+
+    /// <summary>The refusal for the holder of <paramref name="lease"/>, which no longer holds its slot; reports the lease's expiry if that is why.</summary>
+    public LeaseLostException Lost_NeedsSlotLock(Slot slot, PositionLease lease, DateTimeOffset now)
+    {
+        slot.AssertLocked();
+        if (slot.Lease.Token == lease.FencingToken)
+        {
+            ReportExpiry_NeedsSlotLock(slot, now);
+        }
+
+        return slot.LeaseLost_NeedsLock(lease.FencingToken, now);
     }
 
     /// <summary>A lease is only ever granted on an existing slot, and slots are never removed.</summary>
@@ -104,6 +117,16 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
         }
     }
 
+    /// <summary>Queues LeaseExpired for the slot's lease if it expired unfinished and was not reported yet (once per lease).</summary>
+    private void ReportExpiry_NeedsSlotLock(Slot slot, DateTimeOffset now)
+    {
+        slot.AssertLocked();
+        if (slot.TakeUnreportedExpiry_NeedsLock(now) is { } expired)
+        {
+            sinks.Events.QueueLeaseExpired(slot.Price, expired);
+        }
+    }
+
     /// <summary>Extends <paramref name="lease"/> by <see cref="PositionManagerOptions.LeaseTimeout"/> from now, if it still holds its slot.</summary>
     public DateTimeOffset Renew(PositionLease lease)
     {
@@ -123,7 +146,7 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
                 }
                 else
                 {
-                    lost = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                    lost = Lost_NeedsSlotLock(slot, lease, now);
                 }
             }
         }

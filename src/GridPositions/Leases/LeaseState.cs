@@ -13,5 +13,8 @@ internal struct LeaseState
     public decimal? TakeProfit;
     public string? Reason;
 
+    /// <summary>Its expiry was reported (LeaseExpired is raised once per lease).</summary>
+    public bool ExpiryReported;
+
     public readonly bool IsHeld(DateTimeOffset? now) => Token != 0 && (now is not { } at || at < ExpiresAt);
 }

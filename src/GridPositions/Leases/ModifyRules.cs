@@ -68,7 +68,7 @@ internal sealed class ModifyRules(ManagerContext context, SlotBook book, Operati
                 LeaseState held = slot.Lease;
                 if (!LeaseRules.Holds_NeedsSlotLock(slot, lease, now))
                 {
-                    refused = slot.LeaseLost_NeedsLock(lease.FencingToken, now);
+                    refused = leases.Lost_NeedsSlotLock(slot, lease, now);
                 }
                 else if (slot.Position.IsFlat)
                 {

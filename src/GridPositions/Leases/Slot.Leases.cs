@@ -28,6 +28,19 @@ internal sealed partial class Slot
             : $"Lease {token} on slot {Price} is no longer held ({(_lease.Token == 0 ? "it was released or completed" : $"lease {_lease.Token} holds the slot now")}).");
     }
 
+    /// <summary>The lease, if it expired unfinished and its expiry was not reported yet; it is marked reported.</summary>
+    public LeaseState? TakeUnreportedExpiry_NeedsLock(DateTimeOffset now)
+    {
+        AssertLocked();
+        if (_lease.Token == 0 || _lease.IsHeld(now) || _lease.ExpiryReported)
+        {
+            return null;
+        }
+
+        _lease.ExpiryReported = true;
+        return _lease;
+    }
+
     /// <summary>Holds the position under <paramref name="lease"/>. Call only after <see cref="LeaseConflict_NeedsLock"/> found none, in the same lock section.</summary>
     public void BeginLease_NeedsLock(in LeaseState lease)
     {

@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "{Symbol}: the journal could not be written (durable up to sequence {Durable}); every change that needs durability is refused until the manager is reopened from its store")]
     public static partial void JournalFailed(ILogger logger, Exception exception, string symbol, ulong durable);
 
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "{Symbol}: the {Kind} lease {Token} on slot {SlotPrice} expired at {ExpiredAt:O} before its holder finished; claims taken under it ended with it")]
+    public static partial void LeaseExpired(ILogger logger, string symbol, LeaseKind kind, long token, decimal slotPrice, DateTimeOffset expiredAt);
+
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "{Symbol}: checkpoint written; the journal now starts at sequence {JournalStart}")]
     public static partial void CheckpointWritten(ILogger logger, string symbol, ulong journalStart);
 }

@@ -14,6 +14,7 @@ internal static class ManagerLog
     {
         events.InputRejected += (_, e) => Log.InputRejected(log, symbol, e.Reason);
         events.UpdateExpired += (_, e) => Log.UpdateExpired(log, symbol, e.Update.OrderId, e.Update.ClientOrderId, e.ParkedAt);
+        events.LeaseExpired += (_, e) => Log.LeaseExpired(log, symbol, e.Kind, e.FencingToken, e.SlotPrice, e.ExpiredAt);
         events.TargetsChanged += (_, e) => Log.TargetsChanged(log, symbol, e.SlotPrice, e.Change.StopLoss, e.Change.TakeProfit, e.Change.Reason);
         if (log.IsEnabled(LogLevel.Information))
         {
