@@ -42,6 +42,18 @@ using ServiceProvider services = new ServiceCollection()
 string symbol = services.GetRequiredService<SuperPositionManager>().Options.Symbol;
 Console.WriteLine($"resolved a manager for {symbol} from the container");
 
-bool ok = pnl == 3.995m && symbol == "ETHUSDT" && manager.CheckInvariants().Holds;
+// The hosted quick start: two symbols, durable stores, DI, health checks and OpenTelemetry, stopped and started again.
+string stores = Path.Combine(Path.GetTempPath(), "gridpositions-consumer-" + Guid.NewGuid().ToString("N"));
+bool hosted;
+try
+{
+    hosted = await HostedBot.RunAsync(stores);
+}
+finally
+{
+    Directory.Delete(stores, recursive: true);
+}
+
+bool ok = pnl == 3.995m && symbol == "ETHUSDT" && manager.CheckInvariants().Holds && hosted;
 Console.WriteLine(ok ? "package check: PASS" : "package check: FAIL");
 return ok ? 0 : 1;
