@@ -1,8 +1,9 @@
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace GridBot.Simulation;
 
-/// <summary>What to simulate. Every option has a command-line flag; the defaults finish in seconds.</summary>
+/// <summary>What to simulate. Every option has a command-line flag (parsed by System.CommandLine); the defaults finish in seconds.</summary>
 public sealed record SimulationOptions
 {
     /// <summary>Grid levels, centred on <see cref="StartPrice"/>.</summary>
@@ -20,55 +21,83 @@ public sealed record SimulationOptions
     /// <summary>Seeds the market and the exchange; the same seed gives the same report, whatever the thread count.</summary>
     public int Seed { get; init; } = 42;
 
-    /// <summary>Threads driving the bot; each owns a share of the levels and talks to the manager concurrently.</summary>
+    /// <summary>Threads driving the bot; each owns a share of the levels and talks to the managers concurrently.</summary>
     public int Threads { get; init; } = 4;
 
     /// <summary>Long grid (buy low, sell one level up) or short (sell high, buy one level down).</summary>
     public GridPositions.GridDirection Direction { get; init; } = GridPositions.GridDirection.Long;
 
+    /// <summary>How many symbols, each a manager under one <see cref="GridPositions.Hosting.PositionHost"/> with its own market and seed.</summary>
+    public int Symbols { get; init; } = 1;
+
+    /// <summary>Where the managers keep their stores (durable: every change is journaled before it returns); null for none.</summary>
+    public string? StoreDirectory { get; init; }
+
+    /// <summary>Print what the meter measured at the end.</summary>
+    public bool Metrics { get; init; }
+
     /// <summary>Print progress every this much simulated time; zero for none.</summary>
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>The usage line.</summary>
-    public const string Usage = "options: --levels N  --spacing D  --price D  --minutes N  --seed N  --threads N  --short  --quiet";
+    private static readonly Option<int> s_levels = new("--levels") { Description = "grid levels, centred on --price (2..1000)", DefaultValueFactory = _ => 20 };
+    private static readonly Option<decimal> s_spacing = new("--spacing") { Description = "distance between levels, a multiple of 0.01", DefaultValueFactory = _ => 0.5m };
+    private static readonly Option<decimal> s_price = new("--price") { Description = "the price the market starts at", DefaultValueFactory = _ => 100m };
+    private static readonly Option<double> s_minutes = new("--minutes") { Description = "simulated market minutes (virtual time)", DefaultValueFactory = _ => 240d };
+    private static readonly Option<int> s_seed = new("--seed") { Description = "seeds the markets and the exchange", DefaultValueFactory = _ => 42 };
+    private static readonly Option<int> s_threads = new("--threads") { Description = "threads driving the bot (1..64)", DefaultValueFactory = _ => 4 };
+    private static readonly Option<bool> s_short = new("--short") { Description = "a short grid (sell high, buy one level down)" };
+    private static readonly Option<int> s_symbols = new("--symbols") { Description = "symbols, each a manager under one PositionHost (1..16)", DefaultValueFactory = _ => 1 };
+    private static readonly Option<string?> s_store = new("--store") { Description = "a new folder for the managers' stores: every change durable" };
+    private static readonly Option<bool> s_metrics = new("--metrics") { Description = "print what the meter measured at the end" };
+    private static readonly Option<bool> s_quiet = new("--quiet") { Description = "no progress lines" };
+
+    /// <summary>The command line: every option above, with help (<c>--help</c>).</summary>
+    public static RootCommand CreateCommand() => new("A grid bot on GridPositions against a simulated exchange, with a verdict.")
+    {
+        s_levels, s_spacing, s_price, s_minutes, s_seed, s_threads, s_short, s_symbols, s_store, s_metrics, s_quiet,
+    };
 
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
     public static SimulationOptions Parse(IReadOnlyList<string> args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = new SimulationOptions();
-        for (int i = 0; i < args.Count; i++)
+        ParseResult result = CreateCommand().Parse([.. args]);
+        if (result.Errors.Count > 0)
         {
-            string flag = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value.", nameof(args));
-            try
-            {
-                options = Apply(options, flag, Value) ?? throw new ArgumentException($"Unknown option {flag}. {Usage}", nameof(args));
-            }
-            catch (Exception e) when (e is FormatException or OverflowException or ArgumentException { ParamName: not "args" })
-            {
-                throw new ArgumentException($"{flag} needs a number in range; got '{args[i]}'.", nameof(args), e);
-            }
+            throw new ArgumentException(string.Join(" ", result.Errors.Select(e => e.Message)), nameof(args));
         }
 
+        return From(result);
+    }
+
+    /// <summary>The options a parse without errors gives, validated.</summary>
+    /// <exception cref="ArgumentException">An option is out of range (the message names its flag).</exception>
+    public static SimulationOptions From(ParseResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        double minutes = result.GetValue(s_minutes);
+        if (!double.IsFinite(minutes) || minutes <= 0 || minutes > TimeSpan.FromDays(7).TotalMinutes)
+        {
+            throw new ArgumentException($"--minutes must be positive and at most a week; got {minutes}.", nameof(result));
+        }
+
+        var options = new SimulationOptions
+        {
+            Levels = result.GetValue(s_levels),
+            Spacing = result.GetValue(s_spacing),
+            StartPrice = result.GetValue(s_price),
+            Duration = TimeSpan.FromMinutes(minutes),
+            Seed = result.GetValue(s_seed),
+            Threads = result.GetValue(s_threads),
+            Direction = result.GetValue(s_short) ? GridPositions.GridDirection.Short : GridPositions.GridDirection.Long,
+            Symbols = result.GetValue(s_symbols),
+            StoreDirectory = result.GetValue(s_store),
+            Metrics = result.GetValue(s_metrics),
+            ProgressEvery = result.GetValue(s_quiet) ? TimeSpan.Zero : TimeSpan.FromMinutes(30),
+        };
         options.Validate();
         return options;
     }
-
-    /// <summary>The options with one flag applied, or null for an unknown flag.</summary>
-    private static SimulationOptions? Apply(SimulationOptions options, string flag, Func<string> value) =>
-        flag switch
-        {
-            "--levels" => options with { Levels = int.Parse(value(), CultureInfo.InvariantCulture) },
-            "--spacing" => options with { Spacing = decimal.Parse(value(), CultureInfo.InvariantCulture) },
-            "--price" => options with { StartPrice = decimal.Parse(value(), CultureInfo.InvariantCulture) },
-            "--minutes" => options with { Duration = TimeSpan.FromMinutes(double.Parse(value(), CultureInfo.InvariantCulture)) },
-            "--seed" => options with { Seed = int.Parse(value(), CultureInfo.InvariantCulture) },
-            "--threads" => options with { Threads = int.Parse(value(), CultureInfo.InvariantCulture) },
-            "--short" => options with { Direction = GridPositions.GridDirection.Short },
-            "--quiet" => options with { ProgressEvery = TimeSpan.Zero },
-            _ => null,
-        };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
@@ -97,6 +126,17 @@ public sealed record SimulationOptions
         if (Threads is < 1 or > 64)
         {
             throw new ArgumentException($"--threads must be 1..64; got {Threads}.", nameof(Threads));
+        }
+
+        if (Symbols is < 1 or > 16)
+        {
+            throw new ArgumentException($"--symbols must be 1..16; got {Symbols}.", nameof(Symbols));
+        }
+
+        // The exchange is simulated in memory: a store a previous run left would hold positions this exchange never had.
+        if (StoreDirectory is { } store && (string.IsNullOrWhiteSpace(store) || (Directory.Exists(store) && Directory.EnumerateFileSystemEntries(store).Any())))
+        {
+            throw new ArgumentException($"--store must name a new or empty folder (the simulated exchange starts afresh each run); got '{store}'.", nameof(StoreDirectory));
         }
     }
 }

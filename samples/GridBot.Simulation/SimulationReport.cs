@@ -8,6 +8,12 @@ namespace GridBot.Simulation;
 public sealed record SimulationReport
 {
     public required SimulationOptions Options { get; init; }
+
+    /// <summary>The symbol this report is for (one per manager of the host).</summary>
+    public required string Symbol { get; init; }
+
+    /// <summary>The seed of this symbol's market and exchange.</summary>
+    public required int Seed { get; init; }
     public required TimeSpan WallTime { get; init; }
     public required TimeSpan MarketTime { get; init; }
     public required decimal StartPrice { get; init; }
@@ -47,7 +53,9 @@ public sealed record SimulationReport
         ManagerCounters c = Counters;
         int sign = Options.Direction == GridDirection.Long ? 1 : -1;
         var text = new StringBuilder();
-        text.AppendLine(inv, $"GridBot.Simulation: {Options.Levels} levels {Options.Spacing} apart, {Options.Direction} grid, seed {Options.Seed}, {Options.Threads} threads");
+        string symbol = Options.Symbols > 1 ? $" {Symbol} (of {Options.Symbols} symbols)," : string.Empty;
+        string store = Options.StoreDirectory is null ? string.Empty : ", on a store";
+        text.AppendLine(inv, $"GridBot.Simulation:{symbol} {Options.Levels} levels {Options.Spacing} apart, {Options.Direction} grid, seed {Seed}, {Options.Threads} threads{store}");
         text.AppendLine(inv, $"  market      {Clock(MarketTime)} simulated{(includeWallTime ? $" in {WallTime.TotalSeconds:F1} s" : "")}; price {StartPrice} -> {EndPrice} (low {LowestPrice}, high {HighestPrice})");
         text.AppendLine(inv, $"  orders      {ClaimsAccepted:N0} claimed and sent ({ClaimsRefused:N0} claims refused); exchange opened {OrdersOpened:N0}, rejected {Rejects:N0}, timed out {Timeouts:N0}");
         text.AppendLine(inv, $"  fills       exchange {ExchangeFills:N0}; manager booked {c.FillsApplied:N0} (an update that reports two fills at once books them as one); round trips {c.RoundTripsCompleted:N0}");

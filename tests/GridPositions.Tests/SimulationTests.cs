@@ -51,10 +51,61 @@ public class SimulationTests
     [InlineData(new[] { "--levels", "99999999999" }, "--levels")]
     [InlineData(new[] { "--minutes", "NaN" }, "--minutes")]
     [InlineData(new[] { "--bogus" }, "--bogus")]
+    [InlineData(new[] { "--symbols", "0" }, "--symbols")]
+    [InlineData(new[] { "--symbols", "17" }, "--symbols")]
+    [InlineData(new[] { "--store", " " }, "--store")]
     public void BadOptions_AreRefused_NamingTheFlag(string[] args, string flag)
     {
         var error = Assert.Throws<ArgumentException>(() => SimulationOptions.Parse(args));
         Assert.Contains(flag, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralSymbolsUnderOneHost_EachEndWithBooksThatMatchTheirExchange_EveryUpdateRoutedToItsOwnManager()
+    {
+        await using var simulation = new Simulation(s_short with { Symbols = 3, Seed = 5 });
+        IReadOnlyList<SimulationReport> reports = simulation.RunAll();
+
+        Assert.Equal(["SIMUSDT", "SIM2USDT", "SIM3USDT"], reports.Select(r => r.Symbol));
+        Assert.All(reports, r => Assert.True(r.Passed, r.Describe()));
+        Assert.All(reports, r => Assert.True(r.Counters.RoundTripsCompleted > 10, r.Describe()));
+        Assert.Equal(3, reports.Select(r => r.Totals).Distinct().Count()); // three markets, not one three times
+        Assert.Throws<InvalidOperationException>(() => simulation.Run());
+    }
+
+    [Fact]
+    public async Task OnAStore_TheVerdictHolds_AndTheStoresRecoverWhatTheManagersHeld()
+    {
+        using var stores = new Persistence.StoreDirectory();
+        IReadOnlyList<SimulationReport> reports;
+        await using (var simulation = new Simulation(s_short with { Symbols = 2, StoreDirectory = stores.Path, Seed = 8 }))
+        {
+            reports = simulation.RunAll();
+        }
+
+        Assert.All(reports, r => Assert.True(r.Passed, r.Describe()));
+        foreach (SimulationReport report in reports)
+        {
+            using FilePositionStore store = FilePositionStore.Open(Path.Combine(stores.Path, "sim", $"{report.Symbol}-long"));
+            await using SuperPositionManager recovered = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = report.Symbol, TickSize = Simulation.TickSize, QuantityStep = Simulation.QuantityStep });
+            Assert.Equal(report.Totals, recovered.GetTotals());
+        }
+
+        var reuse = Assert.Throws<ArgumentException>(() => SimulationOptions.Parse(["--store", stores.Path]));
+        Assert.Contains("--store", reuse.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheNewFlags_Parse()
+    {
+        SimulationOptions options = SimulationOptions.Parse(["--symbols", "4", "--metrics", "--quiet", "--short"]);
+
+        Assert.Equal(4, options.Symbols);
+        Assert.True(options.Metrics);
+        Assert.Equal(TimeSpan.Zero, options.ProgressEvery);
+        Assert.Equal(GridDirection.Short, options.Direction);
+        Assert.Null(options.StoreDirectory);
+        Assert.Equal(new SimulationOptions(), SimulationOptions.Parse([]));
     }
 
     /// <summary>The report without its first line, which names the thread count.</summary>
