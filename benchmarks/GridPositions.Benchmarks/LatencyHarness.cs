@@ -1,42 +1,57 @@
 using System.Diagnostics;
 using System.Globalization;
+using HdrHistogram;
 
 namespace GridPositions.Benchmarks;
 
 /// <summary>
-/// Tail latency of the mixed workload at 1 and 2 threads: every call is timed (Stopwatch timestamps around it) into a
-/// histogram of 10 ns buckets up to 100 µs, with the exact maximum kept; p50, p99, p99.9 and max per kind of call.
+/// Tail latency, recorded in HdrHistogram (nanoseconds, 3 significant digits): the in-memory mixed workload at 1 and 2
+/// threads (every call timed), then durable ingestion by one consumer on a <see cref="FilePositionStore"/> with
+/// <see cref="Durability.GroupCommit"/>: the time from an awaited update to its durable acknowledgement, back to back and
+/// paced, beside the fsync floor measured in the same run.
 /// </summary>
 public static class LatencyHarness
 {
-    private const int BucketNanos = 10, Buckets = 10_000;
+    private const long MaxNanos = 60_000_000_000; // a minute: nothing recorded here may be clipped
 
     public static void Run(int seconds)
     {
-        Console.WriteLine($"Mixed workload (80% updates, 20% claims and results), {seconds} s per row, shared levels; latency per call in microseconds.");
         Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
+        Console.WriteLine();
+        Console.WriteLine($"Mixed workload (80% updates, 20% claims and results), {seconds} s per row, shared levels; latency per call in microseconds.");
         Console.WriteLine();
         Console.WriteLine("| Threads | Call | Count | p50 | p99 | p99.9 | max |");
         Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|");
         foreach (int threads in new[] { 1, 2 })
         {
-            foreach ((string name, Histogram histogram) in Measure(threads, TimeSpan.FromSeconds(seconds)))
+            foreach ((string name, LongHistogram histogram) in Measure(threads, TimeSpan.FromSeconds(seconds)))
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {threads} | {name} | {histogram.Count:N0} | {histogram.Percentile(0.50):F2} | {histogram.Percentile(0.99):F2} | {histogram.Percentile(0.999):F2} | {histogram.MaxMicros:F2} |"));
+                Console.WriteLine(Row($"{threads} | {name}", histogram, 1_000.0, "F2"));
             }
         }
+
+        Console.WriteLine();
+        DurableLatency.Run(TimeSpan.FromSeconds(seconds));
     }
 
-    private static IEnumerable<(string Name, Histogram Histogram)> Measure(int threads, TimeSpan duration)
+    internal static LongHistogram NewHistogram() => new(MaxNanos, 3);
+
+    /// <summary>A table row: count, p50, p99, p99.9 and max, each divided by <paramref name="unit"/> nanoseconds.</summary>
+    internal static string Row(string label, HistogramBase h, double unit, string format) => string.Create(CultureInfo.InvariantCulture,
+        $"| {label} | {h.TotalCount:N0} | {(h.GetValueAtPercentile(50) / unit).ToString(format, CultureInfo.InvariantCulture)} | {(h.GetValueAtPercentile(99) / unit).ToString(format, CultureInfo.InvariantCulture)} | {(h.GetValueAtPercentile(99.9) / unit).ToString(format, CultureInfo.InvariantCulture)} | {(h.GetMaxValue() / unit).ToString(format, CultureInfo.InvariantCulture)} |");
+
+    internal static long Nanos(long timestamps) => (long)(timestamps * (1e9 / Stopwatch.Frequency));
+
+    private static IEnumerable<(string Name, LongHistogram Histogram)> Measure(int threads, TimeSpan duration)
     {
         var manager = new SuperPositionManager(Grids.Options());
         decimal[] levels = [.. Enumerable.Range(0, 16).Select(Grids.Level)];
-        var histograms = new Histogram[threads, 3];
+        var histograms = new LongHistogram[threads, 3];
         for (int t = 0; t < threads; t++)
         {
             for (int k = 0; k < 3; k++)
             {
-                histograms[t, k] = new Histogram();
+                histograms[t, k] = NewHistogram();
             }
         }
 
@@ -56,7 +71,7 @@ public static class LatencyHarness
                 OperationKind kind = workload.Next;
                 long start = Stopwatch.GetTimestamp();
                 workload.Step();
-                histograms[t, (int)kind].Record(Stopwatch.GetTimestamp() - start);
+                histograms[t, (int)kind].RecordValue(Nanos(Stopwatch.GetTimestamp() - start));
             }
         }))];
         foreach (Thread worker in workers)
@@ -71,10 +86,10 @@ public static class LatencyHarness
             worker.Join();
         }
 
-        var all = new Histogram();
+        LongHistogram all = NewHistogram();
         foreach (OperationKind kind in Enum.GetValues<OperationKind>())
         {
-            var merged = new Histogram();
+            LongHistogram merged = NewHistogram();
             for (int t = 0; t < threads; t++)
             {
                 merged.Add(histograms[t, (int)kind]);
@@ -85,52 +100,5 @@ public static class LatencyHarness
         }
 
         yield return ("all", all);
-    }
-
-    private sealed class Histogram
-    {
-        private readonly long[] _counts = new long[Buckets + 1];
-        private static readonly double s_nanosPerTimestamp = 1e9 / Stopwatch.Frequency;
-        private long _maxNanos;
-
-        public long Count { get; private set; }
-
-        public double MaxMicros => _maxNanos / 1000.0;
-
-        /// <summary>Records one call's duration, in Stopwatch timestamp units (nanoseconds on Linux).</summary>
-        public void Record(long timestamps)
-        {
-            long nanos = (long)(timestamps * s_nanosPerTimestamp);
-            _counts[Math.Min(nanos / BucketNanos, Buckets)]++;
-            _maxNanos = Math.Max(_maxNanos, nanos);
-            Count++;
-        }
-
-        public void Add(Histogram other)
-        {
-            for (int i = 0; i < _counts.Length; i++)
-            {
-                _counts[i] += other._counts[i];
-            }
-
-            _maxNanos = Math.Max(_maxNanos, other._maxNanos);
-            Count += other.Count;
-        }
-
-        /// <summary>The upper edge of the bucket holding the given quantile, in microseconds.</summary>
-        public double Percentile(double quantile)
-        {
-            long rank = (long)Math.Ceiling(quantile * Count), seen = 0;
-            for (int i = 0; i < _counts.Length; i++)
-            {
-                seen += _counts[i];
-                if (seen >= rank)
-                {
-                    return i == Buckets ? MaxMicros : (i + 1) * BucketNanos / 1000.0;
-                }
-            }
-
-            return MaxMicros;
-        }
     }
 }
