@@ -11,7 +11,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
 {
     private const decimal FeeRate = 0.001m;
 
-    private readonly Random _random = new((seed * 7919) + index); // not HashCode.Combine: that is randomised per process
+    private SimRandom _random = new((seed * 7919) + index); // not HashCode.Combine: that is randomised per process
     private readonly PriorityQueue<Message, (long DueMs, long Sequence)> _network = new();
     private readonly Dictionary<string, ExchangeOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _orderIdByClientId = new(StringComparer.Ordinal);
@@ -19,6 +19,8 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
     private readonly Dictionary<string, long> _closedAtMs = new(StringComparer.Ordinal);
     private long _sequence;
     private int _nextOrder;
+    private long _releasedAtMs = long.MaxValue; // a --store run sends the bot only what was created before the last save
+    private long _stepMs; // the step the lane is in: what it creates now is saved at the next save, not the last
 
     public decimal SlotPrice { get; } = slotPrice;
 
@@ -39,11 +41,12 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
     public bool Busy => _network.Count > 0;
 
     /// <summary>The bot sends an order action over REST; it reaches the exchange 10-150 ms later.</summary>
-    public void Send(in OrderAction action, long nowMs) => Enqueue(new Message.Request(action), nowMs + _random.Next(10, 151));
+    public void Send(in OrderAction action, long nowMs) => Enqueue(new Message.Request(action) { CreatedMs = nowMs }, nowMs + _random.Next(10, 151));
 
     /// <summary>Fills resting orders the price has crossed: a random part of what is left, or all of it.</summary>
     public void Match(decimal price, decimal quantityStep, long nowMs)
     {
+        _stepMs = nowMs;
         for (int i = _open.Count - 1; i >= 0; i--)
         {
             ExchangeOrder order = _orders[_open[i]];
@@ -82,8 +85,14 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
     /// <summary>Takes the next message due by <paramref name="nowMs"/>: requests reach the exchange, replies and updates reach the bot.</summary>
     public object? NextForBot(long nowMs)
     {
+        _stepMs = nowMs;
         while (_network.TryPeek(out Message? message, out (long DueMs, long Sequence) due) && due.DueMs <= nowMs)
         {
+            if (message is Message.ToBot && message.CreatedMs >= _releasedAtMs)
+            {
+                return null; // not saved yet: the bot may hear of it only once a killed exchange would remember it
+            }
+
             _network.Dequeue();
             if (message is Message.Request request)
             {
@@ -188,20 +197,80 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
             CumulativeQuoteQuantity = order.CumulativeQuoteQuantity,
             CumulativeFee = order.CumulativeFee,
         };
-        Enqueue(new Message.ToBot(update), nowMs + _random.Next(5, 251));
+        Enqueue(new Message.ToBot(update) { CreatedMs = _stepMs }, nowMs + _random.Next(5, 251));
         if (_random.Next(100) < 5)
         {
             DuplicatesSent++;
-            Enqueue(new Message.ToBot(update), nowMs + _random.Next(5, 1001));
+            Enqueue(new Message.ToBot(update) { CreatedMs = _stepMs }, nowMs + _random.Next(5, 1001));
         }
     }
 
-    private void Reply(OrderActionResult result, long atMs) => Enqueue(new Message.ToBot(result), atMs);
+    private void Reply(OrderActionResult result, long atMs) => Enqueue(new Message.ToBot(result) { CreatedMs = _stepMs }, atMs);
 
     private void Enqueue(Message message, long dueMs) => _network.Enqueue(message, (dueMs, ++_sequence));
 
+    /// <summary>
+    /// The lane's whole state, to save (a --store run, between steps); orders closed more than ten minutes ago are
+    /// dropped first, so the state stays small. Everything created before <paramref name="nowMs"/> may be sent to the bot from now on.
+    /// </summary>
+    public LaneState Save(long nowMs)
+    {
+        foreach ((string id, long closedAt) in _closedAtMs.Where(c => nowMs - c.Value > 600_000).ToList())
+        {
+            _orderIdByClientId.Remove(_orders[id].ClientOrderId ?? string.Empty);
+            _orders.Remove(id);
+            _closedAtMs.Remove(id);
+        }
+
+        _releasedAtMs = nowMs;
+        List<NetworkEntry> network = [.. _network.UnorderedItems.Select(item => item.Element switch
+        {
+            Message.Request r => new NetworkEntry(item.Priority.DueMs, item.Priority.Sequence, r.CreatedMs, r.Action, null, null),
+            Message.ToBot { Payload: OrderActionResult result } m => new NetworkEntry(item.Priority.DueMs, item.Priority.Sequence, m.CreatedMs, null, result, null),
+            Message.ToBot m => new NetworkEntry(item.Priority.DueMs, item.Priority.Sequence, m.CreatedMs, null, null, (OrderUpdate)m.Payload),
+            _ => throw new InvalidOperationException("unknown message"),
+        })];
+        return new LaneState(_random.State, network, [.. _orders.Values], new(_orderIdByClientId), [.. _open], new(_closedAtMs), _sequence, _nextOrder,
+            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent);
+    }
+
+    /// <summary>Takes up a saved state (a resumed --store run): the wire, the orders, the account, and the generator where it was.</summary>
+    public void Load(LaneState state, long nowMs)
+    {
+        _random = SimRandom.FromState(state.Random);
+        foreach (NetworkEntry entry in state.Network)
+        {
+            Message message = entry.Request is { } request ? new Message.Request(request) { CreatedMs = entry.CreatedMs }
+                : new Message.ToBot(entry.Result is { } result ? result : entry.Update!.Value) { CreatedMs = entry.CreatedMs };
+            _network.Enqueue(message, (entry.DueMs, entry.Sequence));
+        }
+
+        foreach (ExchangeOrder order in state.Orders)
+        {
+            _orders[order.OrderId] = order;
+        }
+
+        foreach ((string clientId, string orderId) in state.OrderIdByClientId)
+        {
+            _orderIdByClientId[clientId] = orderId;
+        }
+
+        _open.AddRange(state.Open);
+        foreach ((string id, long at) in state.ClosedAtMs)
+        {
+            _closedAtMs[id] = at;
+        }
+
+        (_sequence, _nextOrder, _releasedAtMs) = (state.Sequence, state.NextOrder, nowMs);
+        (Bought, Sold, BuyQuote, SellQuote, Fees) = (state.Bought, state.Sold, state.BuyQuote, state.SellQuote, state.Fees);
+        (OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent) = (state.OrdersOpened, state.Fills, state.Rejects, state.Timeouts, state.DuplicatesSent);
+    }
+
     private abstract record Message
     {
+        /// <summary>When the message was made: a --store run sends the bot only what was made by the last save.</summary>
+        public long CreatedMs { get; init; }
+
         public sealed record Request(OrderAction Action) : Message;
 
         public sealed record ToBot(object Payload) : Message;

@@ -11,7 +11,7 @@ internal sealed class Market
 {
     private readonly PositionHost _host;
     private readonly SimulationOptions _options;
-    private readonly Random _random;
+    private SimRandom _random;
 
     public Market(PositionHost host, ManagerKey key, SimulationOptions options, int seed)
     {
@@ -21,7 +21,7 @@ internal sealed class Market
         Seed = seed;
         Manager = host[key];
         Lanes = [.. Enumerable.Range(0, options.Levels).Select(i => new ExchangeLane(i, options.StartPrice + ((i - (options.Levels / 2)) * options.Spacing), seed))];
-        _random = new Random(seed);
+        _random = new SimRandom(seed);
         Price = Lowest = Highest = options.StartPrice;
     }
 
@@ -181,6 +181,25 @@ internal sealed class Market
         }
 
         return (cash, heldCost);
+    }
+
+    /// <summary>The market's and its lanes' state, to save (between steps, so no thread is in a lane).</summary>
+    public MarketState Save(long nowMs) =>
+        new(Price, Lowest, Highest, _random.State, new(Findings), Reconciliations, Unroutable, [.. Lanes.Select(l => l.Save(nowMs))]);
+
+    /// <summary>Takes up a saved state (a resumed run).</summary>
+    public void Load(MarketState state, long nowMs)
+    {
+        (Price, Lowest, Highest, _random, Reconciliations, Unroutable) = (state.Price, state.Lowest, state.Highest, SimRandom.FromState(state.Random), state.Reconciliations, state.Unroutable);
+        foreach ((FindingKind kind, int count) in state.Findings)
+        {
+            Findings[kind] = count;
+        }
+
+        for (int i = 0; i < Lanes.Length; i++)
+        {
+            Lanes[i].Load(state.Lanes[i], nowMs);
+        }
     }
 
     private ExchangeLane? LaneOf(string id) => Lanes.FirstOrDefault(l => l.Query(id) is not null);

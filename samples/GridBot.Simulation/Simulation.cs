@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using GridPositions;
 using GridPositions.Hosting;
 
@@ -23,10 +24,13 @@ public sealed class Simulation : IAsyncDisposable
     private const decimal OrderQuantity = 0.010m;
     private const int StepMs = 25;
     private static readonly TimeSpan s_reconcileEvery = TimeSpan.FromMinutes(2);
+    private static readonly DateTimeOffset s_start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
 
     private readonly SimulationOptions _options;
     private readonly TextWriter? _progress;
-    private readonly SimulatedClock _clock = new(new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedClock _clock;
+    private readonly string? _statePath; // a --store run saves the exchange here
+    private readonly long _resumedAtMs = -1;
     private readonly PositionHost _host;
     private readonly SimulationMeters? _meters;
     private readonly Market[] _markets;
@@ -46,7 +50,26 @@ public sealed class Simulation : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        _statePath = options.StoreDirectory is { } store ? Path.Combine(store, SimulationState.FileName) : null;
+        SimulationState? saved = _statePath is not null && File.Exists(_statePath) ? JsonSerializer.Deserialize<SimulationState>(File.ReadAllText(_statePath)) : null;
+        if (saved is { Finished: true })
+        {
+            throw new ArgumentException($"--store {options.StoreDirectory}: that run finished; use a new folder.", nameof(options));
+        }
+
+        if (saved is not null)
+        {
+            // A killed run resumes as it was set up; only how it is watched (threads, progress, metrics) may change.
+            options = options with
+            {
+                Levels = saved.Levels, Spacing = saved.Spacing, StartPrice = saved.StartPrice, Duration = saved.Duration,
+                Seed = saved.Seed, Symbols = saved.Symbols, Direction = saved.Direction,
+            };
+            _resumedAtMs = saved.NowMs;
+        }
+
         _options = options;
+        _clock = new SimulatedClock(s_start.AddMilliseconds(saved?.NowMs ?? 0));
         _progress = options.ProgressEvery > TimeSpan.Zero ? progress : null;
         var hostOptions = new PositionHostOptions { StoreDirectory = options.StoreDirectory };
         for (int i = 0; i < options.Symbols; i++)
@@ -68,6 +91,31 @@ public sealed class Simulation : IAsyncDisposable
         _lanes = [.. _markets.SelectMany(m => m.Lanes.Select(l => (m, l)))];
         _nextReconcileMs = (long)s_reconcileEvery.TotalMilliseconds;
         _nextProgressMs = (long)options.ProgressEvery.TotalMilliseconds;
+        if (saved is not null)
+        {
+            (_nowMs, _closedAtMs, _nextReconcileMs) = (saved.NowMs, saved.ClosedAtMs, saved.NextReconcileMs);
+            _nextProgressMs = _nowMs + (long)options.ProgressEvery.TotalMilliseconds;
+            for (int i = 0; i < _markets.Length; i++)
+            {
+                _markets[i].Load(saved.Markets[i], _nowMs);
+            }
+        }
+        else if (_statePath is not null)
+        {
+            Save(finished: false); // from now on the exchange sends the bot only what it has saved
+        }
+    }
+
+    /// <summary>
+    /// Saves the exchange and the markets (a --store run), replacing the file atomically; no fsync: it only has to
+    /// outlive the bot's process, as a real exchange does. Runs between steps, when no thread is in a lane.
+    /// </summary>
+    private void Save(bool finished)
+    {
+        var state = new SimulationState(_options.Levels, _options.Spacing, _options.StartPrice, _options.Duration, _options.Seed, _options.Symbols, _options.Direction,
+            _nowMs, _closedAtMs, _nextReconcileMs, finished, [.. _markets.Select(m => m.Save(_nowMs))]);
+        File.WriteAllText(_statePath + ".tmp", JsonSerializer.Serialize(state));
+        File.Move(_statePath + ".tmp", _statePath!, overwrite: true);
     }
 
     /// <summary>The name of the <paramref name="index"/>th symbol: SIMUSDT, then SIM2USDT, SIM3USDT...</summary>
@@ -209,6 +257,11 @@ public sealed class Simulation : IAsyncDisposable
             ReconcileAll();
             Volatile.Write(ref _finished, true);
         }
+
+        if (_statePath is not null && (_nowMs % (long)_options.SaveEvery.TotalMilliseconds == 0 || Volatile.Read(ref _finished)))
+        {
+            Save(Volatile.Read(ref _finished));
+        }
     }
 
     private void ReconcileAll()
@@ -229,6 +282,7 @@ public sealed class Simulation : IAsyncDisposable
             Options = _options,
             Symbol = market.Key.Symbol,
             Seed = market.Seed,
+            ResumedAt = _resumedAtMs < 0 ? null : TimeSpan.FromMilliseconds(_resumedAtMs),
             WallTime = Stopwatch.GetElapsedTime(_wallStart),
             MarketTime = TimeSpan.FromMilliseconds(_nowMs),
             StartPrice = _options.StartPrice,

@@ -36,6 +36,9 @@ public sealed record SimulationOptions
     /// <summary>Print what the meter measured at the end.</summary>
     public bool Metrics { get; init; }
 
+    /// <summary>How often a --store run saves the exchange, in simulated time (what the exchange made since, the bot has not heard).</summary>
+    public TimeSpan SaveEvery { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Print progress every this much simulated time; zero for none.</summary>
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromMinutes(30);
 
@@ -47,14 +50,15 @@ public sealed record SimulationOptions
     private static readonly Option<int> s_threads = new("--threads") { Description = "threads driving the bot (1..64)", DefaultValueFactory = _ => 4 };
     private static readonly Option<bool> s_short = new("--short") { Description = "a short grid (sell high, buy one level down)" };
     private static readonly Option<int> s_symbols = new("--symbols") { Description = "symbols, each a manager under one PositionHost (1..16)", DefaultValueFactory = _ => 1 };
-    private static readonly Option<string?> s_store = new("--store") { Description = "a new folder for the managers' stores: every change durable" };
+    private static readonly Option<string?> s_store = new("--store") { Description = "a folder for the stores and the exchange: every change durable; run again after a kill to resume" };
     private static readonly Option<bool> s_metrics = new("--metrics") { Description = "print what the meter measured at the end" };
     private static readonly Option<bool> s_quiet = new("--quiet") { Description = "no progress lines" };
+    private static readonly Option<int> s_saveEvery = new("--save-every") { Description = "with --store: seconds of simulated time between saves of the exchange", DefaultValueFactory = _ => 1 };
 
     /// <summary>The command line: every option above, with help (<c>--help</c>).</summary>
     public static RootCommand CreateCommand() => new("A grid bot on GridPositions against a simulated exchange, with a verdict.")
     {
-        s_levels, s_spacing, s_price, s_minutes, s_seed, s_threads, s_short, s_symbols, s_store, s_metrics, s_quiet,
+        s_levels, s_spacing, s_price, s_minutes, s_seed, s_threads, s_short, s_symbols, s_store, s_metrics, s_quiet, s_saveEvery,
     };
 
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
@@ -94,6 +98,7 @@ public sealed record SimulationOptions
             StoreDirectory = result.GetValue(s_store),
             Metrics = result.GetValue(s_metrics),
             ProgressEvery = result.GetValue(s_quiet) ? TimeSpan.Zero : TimeSpan.FromMinutes(30),
+            SaveEvery = TimeSpan.FromSeconds(result.GetValue(s_saveEvery)),
         };
         options.Validate();
         return options;
@@ -128,15 +133,21 @@ public sealed record SimulationOptions
             throw new ArgumentException($"--threads must be 1..64; got {Threads}.", nameof(Threads));
         }
 
+        if (SaveEvery < TimeSpan.FromSeconds(1) || SaveEvery > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException($"--save-every must be 1..600 seconds; got {SaveEvery.TotalSeconds}.", nameof(SaveEvery));
+        }
+
         if (Symbols is < 1 or > 16)
         {
             throw new ArgumentException($"--symbols must be 1..16; got {Symbols}.", nameof(Symbols));
         }
 
-        // The exchange is simulated in memory: a store a previous run left would hold positions this exchange never had.
-        if (StoreDirectory is { } store && (string.IsNullOrWhiteSpace(store) || (Directory.Exists(store) && Directory.EnumerateFileSystemEntries(store).Any())))
+        // A folder with a saved exchange resumes that run; any other non-empty folder is not this simulation's.
+        if (StoreDirectory is { } store && (string.IsNullOrWhiteSpace(store)
+            || (Directory.Exists(store) && Directory.EnumerateFileSystemEntries(store).Any() && !File.Exists(Path.Combine(store, SimulationState.FileName)))))
         {
-            throw new ArgumentException($"--store must name a new or empty folder (the simulated exchange starts afresh each run); got '{store}'.", nameof(StoreDirectory));
+            throw new ArgumentException($"--store must name a new or empty folder, or one a killed run left; got '{store}'.", nameof(StoreDirectory));
         }
     }
 }

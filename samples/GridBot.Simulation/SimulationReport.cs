@@ -14,6 +14,9 @@ public sealed record SimulationReport
 
     /// <summary>The seed of this symbol's market and exchange.</summary>
     public required int Seed { get; init; }
+
+    /// <summary>The market time a killed --store run was resumed at; null for a run from the start.</summary>
+    public TimeSpan? ResumedAt { get; init; }
     public required TimeSpan WallTime { get; init; }
     public required TimeSpan MarketTime { get; init; }
     public required decimal StartPrice { get; init; }
@@ -54,7 +57,7 @@ public sealed record SimulationReport
         int sign = Options.Direction == GridDirection.Long ? 1 : -1;
         var text = new StringBuilder();
         string symbol = Options.Symbols > 1 ? $" {Symbol} (of {Options.Symbols} symbols)," : string.Empty;
-        string store = Options.StoreDirectory is null ? string.Empty : ", on a store";
+        string store = Options.StoreDirectory is null ? string.Empty : ResumedAt is { } at ? $", on a store, resumed at {Clock(at)}" : ", on a store";
         text.AppendLine(inv, $"GridBot.Simulation:{symbol} {Options.Levels} levels {Options.Spacing} apart, {Options.Direction} grid, seed {Seed}, {Options.Threads} threads{store}");
         text.AppendLine(inv, $"  market      {Clock(MarketTime)} simulated{(includeWallTime ? $" in {WallTime.TotalSeconds:F1} s" : "")}; price {StartPrice} -> {EndPrice} (low {LowestPrice}, high {HighestPrice})");
         text.AppendLine(inv, $"  orders      {ClaimsAccepted:N0} claimed and sent ({ClaimsRefused:N0} claims refused); exchange opened {OrdersOpened:N0}, rejected {Rejects:N0}, timed out {Timeouts:N0}");

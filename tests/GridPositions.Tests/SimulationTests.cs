@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.Json;
 using GridBot.Simulation;
 
 namespace GridPositions.Tests;
@@ -91,8 +93,76 @@ public class SimulationTests
             Assert.Equal(report.Totals, recovered.GetTotals());
         }
 
-        var reuse = Assert.Throws<ArgumentException>(() => SimulationOptions.Parse(["--store", stores.Path]));
-        Assert.Contains("--store", reuse.Message, StringComparison.Ordinal);
+        var reuse = Assert.Throws<ArgumentException>(() => new Simulation(SimulationOptions.Parse(["--store", stores.Path])));
+        Assert.Contains("finished", reuse.Message, StringComparison.Ordinal);
+        string foreign = Path.Combine(Path.GetTempPath(), "gridpositions-foreign-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "notes.txt"), "not a simulation's");
+        try
+        {
+            Assert.Contains("--store", Assert.Throws<ArgumentException>(() => SimulationOptions.Parse(["--store", foreign])).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(foreign, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task AStoreRunKilledWithSigkill_ResumesOnItsStore_AndTheVerdictStillHolds()
+    {
+        using var dir = new Persistence.StoreDirectory();
+        string state = Path.Combine(dir.Path, "exchange.json");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "GridBot.Simulation.dll"), "--store", dir.Path, "--quiet", "--threads", "2", "--save-every", "20" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using (Process run = Process.Start(start)!)
+        {
+            // Kill it once its saved exchange is ten simulated minutes in: well into the four hours, with orders in flight. Saves
+            // 20 simulated seconds apart leave the bot's claims, the exchange's orders and their fills since the last save to lose.
+            var waited = Stopwatch.StartNew();
+            while (SavedAt(state) < 600_000 && !run.HasExited && waited.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                Thread.Sleep(20);
+            }
+
+            if (run.HasExited)
+            {
+                Assert.Fail("the run ended before it could be killed: " + run.StandardError.ReadToEnd()); // read only now: it waits for the end
+            }
+
+            run.Kill(entireProcessTree: true); // SIGKILL: no finally blocks, no flushes
+            run.WaitForExit();
+        }
+
+        await using (var resumed = new Simulation(new SimulationOptions { StoreDirectory = dir.Path, Threads = 2, ProgressEvery = TimeSpan.Zero }))
+        {
+            SimulationReport report = resumed.Run();
+
+            Assert.True(report.Passed, report.Describe());
+            Assert.True(report.ResumedAt >= TimeSpan.FromMinutes(10), report.Describe());
+            Assert.Contains("resumed at", report.Describe(), StringComparison.Ordinal);
+            Assert.True(report.Counters.RoundTripsCompleted > 0, report.Describe());
+        }
+
+        var finished = Assert.Throws<ArgumentException>(() => new Simulation(new SimulationOptions { StoreDirectory = dir.Path }));
+        Assert.Contains("finished", finished.Message, StringComparison.Ordinal);
+
+        static long SavedAt(string path)
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(path));
+                return json.RootElement.GetProperty("NowMs").GetInt64();
+            }
+            catch (IOException)
+            {
+                return -1; // not written yet
+            }
+        }
     }
 
     [Fact]
