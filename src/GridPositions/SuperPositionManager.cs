@@ -283,6 +283,10 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     /// <summary>Inventory and realised profit summed over all slots (each slot read atomically).</summary>
     public PositionTotals GetTotals() => _snapshots.Totals();
 
+    /// <summary>Every held position valued at <paramref name="markPrice"/>: unrealised profit and break-even price per slot and in total.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="markPrice"/> is not positive or is beyond <see cref="MaxAmount"/>, or values an inventory beyond it.</exception>
+    public PositionValuation GetValuation(decimal markPrice) => _snapshots.Value(markPrice);
+
     /// <summary>Verifies the invariants (each slot consistent, no id in two slots, parked updates accounted for, indexes match) and names the first one broken.</summary>
     public InvariantCheckResult CheckInvariants() => _invariants.Check();
 

@@ -43,6 +43,43 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
         return views;
     }
 
+    /// <summary>Values every held position at <paramref name="markPrice"/> (see <see cref="PositionValuation"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="markPrice"/> is not positive, beyond the bound, or values a slot's inventory beyond it.</exception>
+    public PositionValuation Value(decimal markPrice)
+    {
+        if (markPrice <= 0 || !Fills.Amounts.Fits(markPrice))
+        {
+            throw new ArgumentOutOfRangeException(nameof(markPrice), markPrice, $"The mark price must be positive and at most {Fills.Amounts.Max:N0}.");
+        }
+
+        int sign = context.Sign;
+        var slots = new List<SlotValuation>();
+        decimal inventory = 0, entryNotional = 0, entryFees = 0, unrealized = 0, realized = 0;
+        foreach (SlotView view in Views())
+        {
+            realized += view.RealizedPnl;
+            if (view.Inventory == 0)
+            {
+                continue;
+            }
+
+            if (!Fills.Amounts.ProductFits(markPrice, view.Inventory) || !Fills.Amounts.Fits(markPrice * view.Inventory))
+            {
+                throw new ArgumentOutOfRangeException(nameof(markPrice), markPrice, $"The inventory {view.Inventory} of slot {view.Price} at this mark price is beyond the bound of {Fills.Amounts.Max:N0}.");
+            }
+
+            decimal markValue = markPrice * view.Inventory;
+            decimal pnl = (sign * (markValue - view.EntryNotional)) - view.EntryFees;
+            slots.Add(new SlotValuation(view.Price, view.Inventory, view.EntryNotional, view.EntryFees, markValue, pnl, BreakEven(view.EntryNotional, view.EntryFees, view.Inventory, sign)));
+            (inventory, entryNotional, entryFees, unrealized) = (inventory + view.Inventory, entryNotional + view.EntryNotional, entryFees + view.EntryFees, unrealized + pnl);
+        }
+
+        return new PositionValuation(markPrice, inventory, unrealized, realized, inventory == 0 ? null : BreakEven(entryNotional, entryFees, inventory, sign), slots);
+
+        // Long: the fees paid raise the price a close must reach; short: they lower it.
+        static decimal BreakEven(decimal notional, decimal fees, decimal quantity, int sign) => (notional + (sign * fees)) / quantity;
+    }
+
     public PositionTotals Totals()
     {
         decimal inventory = 0, realized = 0, entryNotional = 0;
