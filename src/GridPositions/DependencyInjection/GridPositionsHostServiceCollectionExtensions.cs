@@ -14,7 +14,8 @@ public static class GridPositionsHostServiceCollectionExtensions
     /// Registers a <see cref="PositionHost"/> (singleton, built with the container's <see cref="TimeProvider"/>,
     /// <see cref="ILoggerFactory"/> and <see cref="IMeterFactory"/> when registered), the <see cref="PositionHostService"/>
     /// that opens it at start and ends it at stop, and each manager as a keyed singleton under its
-    /// <see cref="ManagerKey"/> and under the key's text (<c>account/SYMBOL/long</c>).
+    /// <see cref="ManagerKey"/> and under the key's text (<c>account/SYMBOL/long</c>); resolving one before start (a
+    /// service that takes it in its constructor) opens the host then.
     /// </summary>
     /// <example>
     /// <code>
@@ -51,8 +52,8 @@ public static class GridPositionsHostServiceCollectionExtensions
         services.AddHostedService<PositionHostService>();
         foreach (ManagerKey key in options.Managers.Keys)
         {
-            services.AddKeyedSingleton(key, (provider, _) => provider.GetRequiredService<PositionHost>()[key]);
-            services.AddKeyedSingleton(key.ToString(), (provider, _) => provider.GetRequiredService<PositionHost>()[key]);
+            services.AddKeyedSingleton(key, (provider, _) => Opened(provider)[key]);
+            services.AddKeyedSingleton(key.ToString(), (provider, _) => Opened(provider)[key]);
         }
 
         return services;
@@ -81,6 +82,14 @@ public static class GridPositionsHostServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>The registered host, opened (recovered) now if a service needs a manager before the hosted service starts.</summary>
+    private static PositionHost Opened(IServiceProvider provider)
+    {
+        PositionHost host = provider.GetRequiredService<PositionHost>();
+        host.EnsureOpen();
+        return host;
     }
 
     /// <summary>One host manager's health, looked up at each check so a host opened after registration is seen.</summary>

@@ -11,7 +11,7 @@ namespace GridPositions.Hosting;
 /// ends them together with a last flush and checkpoint.
 /// </summary>
 /// <remarks>
-/// The host takes no lock: its table of managers is built once by <see cref="Open"/> and never changes; its counters
+/// The host takes no state lock: its table of managers is built once by <see cref="Open"/> and never changes; its counters
 /// are atomic. Every manager keeps its own guarantees; the host adds none across managers.
 /// </remarks>
 public sealed class PositionHost : IAsyncDisposable, IDisposable
@@ -24,6 +24,10 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     private readonly IMeterFactory? _meterFactory;
     private readonly ILogger? _log;
     private readonly ManagerKey[] _keys;
+
+    // One open at a time, held across its I/O by design (as the checkpoint gate is): not a state lock, and no manager
+    // lock is ever held while it is taken. Never disposed: it never allocates a wait handle.
+    private readonly SemaphoreSlim _opening = new(1, 1);
     private Opened? _opened; // null until Open succeeds; never changes after
     private int _state; // 0 new, 1 opening, 2 open, 3 disposed
     private long _routed, _unknownKey, _noClientOrderId, _unknownPrefix;
@@ -68,6 +72,46 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidOperationException">The host is open already, or two recovered managers' client order ids would not route apart.</exception>
     /// <exception cref="ObjectDisposedException">The host is disposed.</exception>
     public void Open()
+    {
+        _opening.Wait();
+        try
+        {
+            OpenCore();
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    /// <summary>
+    /// Opens the host unless it is open already, waiting for an open under way: what the hosted service and the keyed
+    /// managers' registrations call, so a service that takes a manager in its constructor (built before any hosted
+    /// service starts) gets it recovered rather than an error.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The host is disposed.</exception>
+    public void EnsureOpen()
+    {
+        if (IsOpen)
+        {
+            return;
+        }
+
+        _opening.Wait();
+        try
+        {
+            if (!IsOpen)
+            {
+                OpenCore();
+            }
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    private void OpenCore()
     {
         int was = Interlocked.CompareExchange(ref _state, 1, 0);
         ObjectDisposedException.ThrowIf(was == 3, this);

@@ -19,8 +19,8 @@ public sealed class PositionHostService : IHostedService
         _host = host;
     }
 
-    /// <summary>Opens every manager (recovery reads and replays the stores, on a pool thread).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(_host.Open, cancellationToken);
+    /// <summary>Opens every manager, unless a service built before start already had one resolved (recovery reads and replays the stores, on a pool thread).</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(_host.EnsureOpen, cancellationToken);
 
     /// <summary>Ends every manager: a last flush and checkpoint, stores given back.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _host.DisposeAsync().AsTask();

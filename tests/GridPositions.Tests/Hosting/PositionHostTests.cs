@@ -297,6 +297,54 @@ public class PositionHostTests
     }
 
     [Fact]
+    public async Task ABotServiceThatTakesAManagerInItsConstructor_GetsItRecovered_AndTheHostStillStartsAndStops()
+    {
+        using var root = new StoreDirectory();
+        await using (ServiceProvider first = HostedServices(root.Path))
+        {
+            PositionHostService service = first.GetServices<IHostedService>().OfType<PositionHostService>().Single();
+            await service.StartAsync(CancellationToken.None);
+            Placed(first.GetRequiredKeyedService<SuperPositionManager>(s_btc), 60_000m, 0.01m, "B1");
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(_time);
+        services.AddGridPositionsHost(host =>
+        {
+            TwoSymbolsInto(host);
+            host.StoreDirectory = root.Path;
+        });
+        services.AddHostedService<Bot>(); // the usual shape: the Generic Host builds every hosted service before starting any
+        await using ServiceProvider provider = services.BuildServiceProvider();
+
+        IHostedService[] hosted = [.. provider.GetServices<IHostedService>()];
+        foreach (IHostedService each in hosted)
+        {
+            await each.StartAsync(CancellationToken.None);
+        }
+
+        Bot bot = hosted.OfType<Bot>().Single();
+        Assert.Equal(SlotStatus.Live, bot.Btc.GetSlot(60_000m)!.Status); // recovered before the bot was built
+        Assert.True(provider.GetRequiredService<PositionHost>().IsOpen);
+        foreach (IHostedService each in hosted.Reverse())
+        {
+            await each.StopAsync(CancellationToken.None);
+        }
+
+        Assert.False(provider.GetRequiredService<PositionHost>().IsOpen);
+    }
+
+    private sealed class Bot([FromKeyedServices("main/BTCUSDT/long")] SuperPositionManager btc) : IHostedService
+    {
+        public SuperPositionManager Btc => btc;
+
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
     public void RegisteringTheHostTwice_OrHealthWithoutAHost_IsRefused()
     {
         var services = new ServiceCollection().AddGridPositionsHost(host => TwoSymbolsInto(host));
