@@ -241,6 +241,7 @@ internal sealed class Journal
     private ulong Write(List<JournalRecord> batch, bool startSegmentAfter)
     {
         Exception? error = null;
+        TimeSpan? flushTime = null;
         ulong next;
         lock (_sync)
         {
@@ -254,10 +255,7 @@ internal sealed class Journal
                 bool timed = _measurements is { RecordsFlushes: true };
                 long started = timed ? _time.GetTimestamp() : 0;
                 _store.Append(ToEntries(batch));
-                if (timed)
-                {
-                    _measurements!.Flushed(_time.GetElapsedTime(started));
-                }
+                flushTime = timed ? _time.GetElapsedTime(started) : null;
             }
 
             if (startSegmentAfter)
@@ -297,6 +295,21 @@ internal sealed class Journal
         if (error is not null)
         {
             _failed?.Invoke(error, durable);
+        }
+
+        if (flushTime is { } elapsed)
+        {
+            // Recorded once leadership is handed back, outside the write's try: a metric listener that throws must not
+            // fail a write that reached the disk, nor hold up the next leader.
+            try
+            {
+                _measurements!.Flushed(elapsed);
+            }
+#pragma warning disable CA1031 // A listener's failure is the listener's; the journal carries on.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
 
         // Awaits are completed with no lock held (their continuations run asynchronously anyway).

@@ -153,6 +153,30 @@ public class MetricsTests
     }
 
     [Fact]
+    public void AMetricListenerThatThrows_DoesNotFailAJournalWriteThatReachedTheDisk()
+    {
+        using var meters = new TestMeterFactory();
+        var store = new Persistence.MemoryStore(Durability.GroupCommit);
+        SuperPositionManager manager = SuperPositionManager.Open(store, new PositionManagerOptions { Symbol = "BTCUSDT", TickSize = 0.01m, QuantityStep = 0.001m }, meterFactory: meters);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (meters.Created.Contains(instrument.Meter) && instrument.Name == "gridpositions.journal.flush.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, _, _) => throw new InvalidOperationException("a broken exporter"));
+        listener.Start();
+
+        Assert.True(manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m)).IsAccepted);
+        Assert.True(manager.ClaimSlot(ClaimRequest.Place(101m, OrderSide.Buy, 101m, 1m)).IsAccepted);
+
+        Assert.False(manager.DurabilityFailed);
+        Assert.Equal(2, store.Flushes);
+    }
+
+    [Fact]
     public void AHostsRoutingIsMeasured_ByReason()
     {
         using var meters = new TestMeterFactory();
