@@ -95,9 +95,21 @@ public static class GridPositionsHostServiceCollectionExtensions
     /// <summary>One host manager's health, looked up at each check so a host opened after registration is seen.</summary>
     private sealed class HostedManagerHealthCheck(PositionHost host, ManagerKey key) : IHealthCheck
     {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            host.IsOpen && host.TryGet(key, out SuperPositionManager? manager)
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            SuperPositionManager? manager = null;
+            try
+            {
+                _ = host.IsOpen && host.TryGet(key, out manager);
+            }
+            catch (InvalidOperationException)
+            {
+                // disposed between the two reads: not open
+            }
+
+            return manager is not null
                 ? new GridPositionsHealthCheck(manager).CheckHealthAsync(context, cancellationToken)
                 : Task.FromResult(HealthCheckResult.Unhealthy($"{key}: the host is not open.", data: new Dictionary<string, object> { ["key"] = key.ToString() }));
+        }
     }
 }

@@ -11,6 +11,9 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Host stopped: {Ended} of {Managers} managers flushed, checkpointed and ended cleanly")]
     public static partial void Stopped(ILogger logger, int managers, int ended);
 
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Cleaning up after a failed open, {What} could not be released")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string what);
+
     [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "An update for order {OrderId} (client id {ClientOrderId}) was not routed: {Refusal}")]
     public static partial void Unroutable(ILogger logger, RouteRefusal refusal, string? orderId, string? clientOrderId);
 }

@@ -29,6 +29,7 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     // lock is ever held while it is taken. Never disposed: it never allocates a wait handle.
     private readonly SemaphoreSlim _opening = new(1, 1);
     private Opened? _opened; // null until Open succeeds; never changes after
+    private Task? _ending; // the one disposal
     private int _state; // 0 new, 1 opening, 2 open, 3 disposed
     private long _routed, _unknownKey, _noClientOrderId, _unknownPrefix;
 
@@ -146,15 +147,20 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
         }
         catch
         {
-            foreach (SuperPositionManager manager in managers.Values)
+            // Every manager opened so far gives its store back and every store lets its files go, even if one of them
+            // fails to (logged): a corrected host can be opened again, and the caller gets the error that stopped this one.
+            foreach ((ManagerKey key, SuperPositionManager manager) in managers)
             {
-                manager.Dispose(); // gives its store back, so a corrected host can open it
+                Quietly(key, manager.Dispose);
             }
 
-            stores.ForEach(store => store.Dispose()); // and lets the files go
+            foreach (IPositionStore store in stores)
+            {
+                Quietly(null, store.Dispose);
+            }
 
             Volatile.Write(ref _opened, null);
-            Interlocked.CompareExchange(ref _state, 0, 1); // a host disposed meanwhile stays disposed
+            Interlocked.CompareExchange(ref _state, 0, 1);
             throw;
         }
 
@@ -164,6 +170,23 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
             {
                 (string name, int slots, decimal inventory, int parked) = (key.ToString(), manager.GetSlots().Count, manager.GetTotals().Inventory, manager.ParkedUpdateCount);
                 HostLog.ManagerOpened(log, name, slots, inventory, parked);
+            }
+        }
+    }
+
+    private void Quietly(ManagerKey? key, Action release)
+    {
+        try
+        {
+            release();
+        }
+#pragma warning disable CA1031 // A failed clean-up is logged; the error that stopped the open is the one thrown.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            if (_log is { } log)
+            {
+                HostLog.CleanupFailed(log, e, key?.ToString() ?? "a store");
             }
         }
     }
@@ -222,6 +245,7 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentNullException"><paramref name="updates"/> is null.</exception>
     /// <exception cref="ArgumentException">An update is malformed; nothing was applied.</exception>
     /// <exception cref="InvalidOperationException">The host is not open.</exception>
+    /// <exception cref="AggregateException">A manager could not apply its share or make it durable (named, with its error); the other managers' shares were applied.</exception>
     public async ValueTask<IReadOnlyList<RoutedUpdate>> OnOrderUpdatesAsync(IReadOnlyList<OrderUpdate> updates, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(updates);
@@ -256,16 +280,42 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
             }
         }
 
+        // Every share is handed over before any is awaited, and one manager's failure does not stop the others' shares.
         var pending = new List<(ManagerKey Key, List<int> Share, Task<IReadOnlyList<InputDisposition>> Durable)>(shares.Count);
         foreach ((ManagerKey key, List<int> share) in shares)
         {
             OrderUpdate[] mine = [.. share.Select(i => batch[i])];
-            pending.Add((key, share, opened.ByKey[key].OnOrderUpdatesAsync(mine, CancellationToken.None).AsTask()));
+            Task<IReadOnlyList<InputDisposition>> durable;
+            try
+            {
+                durable = opened.ByKey[key].OnOrderUpdatesAsync(mine, CancellationToken.None).AsTask();
+            }
+#pragma warning disable CA1031 // carried in the share's task, and thrown with the others' below
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                durable = Task.FromException<IReadOnlyList<InputDisposition>>(e);
+            }
+
+            pending.Add((key, share, durable));
+        }
+
+        try
+        {
+            await Task.WhenAll(pending.Select(p => p.Durable)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (pending.Any(p => p.Durable.IsFaulted))
+        {
+            // Other managers' shares were applied (and counted); say which managers failed, each with its error.
+            CountRouted(pending.Where(p => p.Durable.IsCompletedSuccessfully));
+            throw new AggregateException(
+                $"The updates for {string.Join(", ", pending.Where(p => p.Durable.IsFaulted).Select(p => p.Key))} were not applied or not made durable; every other manager's were.",
+                pending.Where(p => p.Durable.IsFaulted).Select(p => new InvalidOperationException($"{p.Key}: {p.Durable.Exception!.InnerException!.Message}", p.Durable.Exception.InnerException)));
         }
 
         foreach ((ManagerKey key, List<int> share, Task<IReadOnlyList<InputDisposition>> durable) in pending)
         {
-            IReadOnlyList<InputDisposition> dispositions = await durable.WaitAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<InputDisposition> dispositions = durable.Result;
             for (int j = 0; j < share.Count; j++)
             {
                 routed[share[j]] = Routed(key, dispositions[j]);
@@ -278,33 +328,86 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
     /// <summary>
     /// Ends every manager at once, as <see cref="SuperPositionManager.DisposeAsync"/> does (a last flush and checkpoint,
     /// stores given back). Call it once the calls in flight have returned. Every manager is ended even if one fails;
-    /// the failures are thrown together afterwards. A second call does nothing.
+    /// the failures are thrown together afterwards. A later call waits for the first to finish and throws nothing.
     /// </summary>
     /// <exception cref="AggregateException">One or more managers could not write their last records or checkpoint.</exception>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _state, 3) is 3 or 0 || Volatile.Read(ref _opened) is not { } opened)
+        var ending = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _ending, ending.Task, null) is { } first)
         {
-            return;
+            return new ValueTask(Settled(first)); // one disposal: a later call waits for it; its failure is the first caller's
         }
 
-        Task[] ending = [.. opened.ByKey.Values.Select(m => m.DisposeAsync().AsTask())];
+        _ = EndInto(ending);
+        return new ValueTask(ending.Task);
+
+        static async Task Settled(Task disposal)
+        {
+            try
+            {
+                await disposal.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // reported to the first caller
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+
+        async Task EndInto(TaskCompletionSource done)
+        {
+            try
+            {
+                await EndAsync().ConfigureAwait(false);
+                done.SetResult();
+            }
+#pragma warning disable CA1031 // handed to every caller through the task
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                done.SetException(e);
+            }
+        }
+    }
+
+    /// <summary>Waits for an open under way, then ends what it opened.</summary>
+    private async Task EndAsync()
+    {
+        await _opening.WaitAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(ending).ConfigureAwait(false);
-        }
-        catch
-        {
-            throw new AggregateException("Some managers could not be ended cleanly; their stores were still given back.", ending.Where(t => t.Exception is not null).SelectMany(t => t.Exception!.InnerExceptions));
+            if (Interlocked.Exchange(ref _state, 3) != 2 || Volatile.Read(ref _opened) is not { } opened)
+            {
+                return;
+            }
+
+            Task[] ending = [.. opened.ByKey.Values.Select(m => m.DisposeAsync().AsTask())];
+            try
+            {
+                await Task.WhenAll(ending).ConfigureAwait(false);
+            }
+            catch
+            {
+                throw new AggregateException("Some managers could not be ended cleanly; their stores were still given back.", ending.Where(t => t.Exception is not null).SelectMany(t => t.Exception!.InnerExceptions));
+            }
+            finally
+            {
+                foreach (IPositionStore store in opened.Stores)
+                {
+                    Quietly(null, store.Dispose); // the host got them, the host lets them go (file locks included)
+                }
+
+                if (_log is { } log && log.IsEnabled(LogLevel.Information))
+                {
+                    int ended = ending.Count(t => t.IsCompletedSuccessfully);
+                    HostLog.Stopped(log, opened.ByKey.Count, ended);
+                }
+            }
         }
         finally
         {
-            opened.Stores.ForEach(store => store.Dispose()); // the host got them, the host lets them go (file locks included)
-            if (_log is { } log && log.IsEnabled(LogLevel.Information))
-            {
-                int ended = ending.Count(t => t.IsCompletedSuccessfully);
-                HostLog.Stopped(log, opened.ByKey.Count, ended);
-            }
+            _opening.Release();
         }
     }
 
@@ -366,6 +469,14 @@ public sealed class PositionHost : IAsyncDisposable, IDisposable
         }
 
         return opened.TryRoute(update.ClientOrderId, out key) ? RouteRefusal.None : RouteRefusal.UnknownPrefix;
+    }
+
+    private void CountRouted(IEnumerable<(ManagerKey Key, List<int> Share, Task<IReadOnlyList<InputDisposition>> Durable)> applied)
+    {
+        foreach ((_, List<int> share, _) in applied)
+        {
+            Interlocked.Add(ref _routed, share.Count);
+        }
     }
 
     private RoutedUpdate Routed(ManagerKey key, InputDisposition disposition)

@@ -30,7 +30,16 @@ public sealed class PositionHostOptions
         ArgumentNullException.ThrowIfNull(options);
         PositionManagerOptions copy = options.Copy();
         copy.Validate();
-        var key = new ManagerKey(account, copy.Symbol, copy.Direction);
+        ManagerKey key;
+        try
+        {
+            key = new ManagerKey(account, copy.Symbol, copy.Direction);
+        }
+        catch (ArgumentException e) when (e.ParamName == "symbol")
+        {
+            throw new ArgumentException($"options.Symbol '{copy.Symbol}' names the manager's store folder, so it may hold only letters, digits, '.', '_' and '-'.", nameof(options), e);
+        }
+
         if (!_managers.TryAdd(key, copy))
         {
             throw new ArgumentException($"The host already has a manager for {key}.", nameof(options));

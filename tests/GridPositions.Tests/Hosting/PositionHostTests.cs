@@ -345,6 +345,96 @@ public class PositionHostTests
     }
 
     [Fact]
+    public void AnOpenThatFails_WhileItsCleanUpFailsToo_StillLetsEveryStoreGo_ThrowsTheFirstError_AndCanBeTriedAgain()
+    {
+        int attempt = 0;
+        var made = new List<TestStore>();
+        PositionHostOptions options = TwoSymbols();
+        options.StoreFactory = key =>
+        {
+            // First try: BTC's store refuses its last checkpoint (so ending it fails), ETH's cannot recover.
+            var store = new TestStore(failCheckpointsAfter: attempt == 0 && key == s_btc ? 1 : int.MaxValue, failRecover: attempt == 0 && key == s_eth);
+            made.Add(store);
+            return store;
+        };
+        var host = new PositionHost(options, _time);
+
+        IOException error = Assert.Throws<IOException>(host.Open);
+
+        Assert.Equal("cannot recover", error.Message);
+        Assert.All(made, s => Assert.True(s.Disposed));
+        attempt++;
+        host.Open();
+        Assert.True(host.IsOpen);
+        host.Dispose();
+    }
+
+    [Fact]
+    public async Task ABatchAManagerCannotTake_NamesThatManager_AndTheOthersSharesAreApplied()
+    {
+        var stores = new Dictionary<ManagerKey, MemoryStore>();
+        PositionHostOptions options = TwoSymbols();
+        options.StoreFactory = key => stores[key] = new MemoryStore(Durability.GroupCommit);
+        var host = new PositionHost(options, _time);
+        host.Open();
+        (OrderAction btc, string btcId) = Placed(host[s_btc], 60_000m, 0.01m, "B1");
+        (OrderAction eth, string ethId) = Placed(host[s_eth], 3_000m, 0.5m, "E1");
+        stores[s_eth].Fail = true;
+
+        AggregateException error = await Assert.ThrowsAsync<AggregateException>(async () => await host.OnOrderUpdatesAsync([Fill(btc, btcId, 0.004m), Fill(eth, ethId, 0.1m)]));
+
+        Assert.Contains("main/ETHUSDT/short", error.Message, StringComparison.Ordinal);
+        Assert.IsType<PersistenceFailedException>(Assert.Single(error.InnerExceptions).InnerException);
+        Assert.Equal(0.004m, host[s_btc].GetTotals().Inventory);
+        Assert.Equal(1, host.Counters.Routed);
+        await Assert.ThrowsAsync<AggregateException>(() => host.DisposeAsync().AsTask()); // ETH cannot write its last checkpoint
+    }
+
+    [Fact]
+    public async Task DisposingTwiceAtOnce_BothWaitForTheOneDisposal()
+    {
+        using var root = new StoreDirectory();
+        var host = new PositionHost(TwoSymbols(root.Path), _time);
+        host.Open();
+
+        Task first = host.DisposeAsync().AsTask(), second = host.DisposeAsync().AsTask();
+        await Task.WhenAll(new[] { first, second });
+
+        Assert.False(host.IsOpen);
+        using FilePositionStore again = FilePositionStore.Open(Path.Combine(root.Path, "main", "BTCUSDT-long")); // let go by then
+    }
+
+    /// <summary>A store in memory that can refuse its checkpoints after a number of them, or its recovery.</summary>
+    private sealed class TestStore(int failCheckpointsAfter, bool failRecover) : IPositionStore
+    {
+        private int _checkpoints;
+
+        public bool Disposed { get; private set; }
+
+        public Durability Durability => Durability.GroupCommit;
+
+        public StoreRecovery Recover() => failRecover ? throw new IOException("cannot recover") : new StoreRecovery(null, 1);
+
+        public void Append(IReadOnlyList<JournalEntry> entries)
+        {
+        }
+
+        public void StartSegment(ulong firstSequence)
+        {
+        }
+
+        public void Checkpoint(StoreSnapshot snapshot)
+        {
+            if (++_checkpoints > failCheckpointsAfter)
+            {
+                throw new IOException("disk full");
+            }
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    [Fact]
     public void RegisteringTheHostTwice_OrHealthWithoutAHost_IsRefused()
     {
         var services = new ServiceCollection().AddGridPositionsHost(host => TwoSymbolsInto(host));
