@@ -13,6 +13,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
 
     private SimRandom _random = new((seed * 7919) + index); // not HashCode.Combine: that is randomised per process
     private readonly PriorityQueue<Message, (long DueMs, long Sequence)> _network = new();
+    private readonly List<(Message Message, (long DueMs, long Sequence) Due)> _held = []; // due, but not saved yet: back on the wire at the next save
     private readonly Dictionary<string, ExchangeOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _orderIdByClientId = new(StringComparer.Ordinal);
     private readonly List<string> _open = [];
@@ -38,7 +39,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
     public int DuplicatesSent { get; private set; }
 
     /// <summary>True while a request or a message is on the wire.</summary>
-    public bool Busy => _network.Count > 0;
+    public bool Busy => _network.Count > 0 || _held.Count > 0;
 
     /// <summary>The bot sends an order action over REST; it reaches the exchange 10-150 ms later.</summary>
     public void Send(in OrderAction action, long nowMs) => Enqueue(new Message.Request(action) { CreatedMs = nowMs }, nowMs + _random.Next(10, 151));
@@ -88,12 +89,13 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
         _stepMs = nowMs;
         while (_network.TryPeek(out Message? message, out (long DueMs, long Sequence) due) && due.DueMs <= nowMs)
         {
+            _network.Dequeue();
             if (message is Message.ToBot && message.CreatedMs >= _releasedAtMs)
             {
-                return null; // not saved yet: the bot may hear of it only once a killed exchange would remember it
+                _held.Add((message, due)); // not saved yet: the bot may hear of it only once a killed exchange would remember it
+                continue;                  // and the requests due behind it still reach the exchange
             }
 
-            _network.Dequeue();
             if (message is Message.Request request)
             {
                 Handle(request.Action, due.DueMs);
@@ -223,6 +225,12 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
         }
 
         _releasedAtMs = nowMs;
+        foreach ((Message message, (long DueMs, long Sequence) due) in _held)
+        {
+            _network.Enqueue(message, due); // saved now, so they may go; their sequence keeps them in order
+        }
+
+        _held.Clear();
         List<NetworkEntry> network = [.. _network.UnorderedItems.Select(item => item.Element switch
         {
             Message.Request r => new NetworkEntry(item.Priority.DueMs, item.Priority.Sequence, r.CreatedMs, r.Action, null, null),

@@ -234,6 +234,11 @@ public sealed class Simulation : IAsyncDisposable
 
         if (_nowMs >= _nextReconcileMs)
         {
+            if (_statePath is not null)
+            {
+                Save(finished: false); // reconciliation tells the bot the exchange's state: it must be saved first
+            }
+
             ReconcileAll();
             _nextReconcileMs = _nowMs + (_closedAtMs < 0 ? (long)s_reconcileEvery.TotalMilliseconds : 10_000);
         }
@@ -254,13 +259,24 @@ public sealed class Simulation : IAsyncDisposable
         bool graceOver = _closedAtMs >= 0 && _nowMs - _closedAtMs > _markets[0].Manager.Options.AmbiguousPlaceGracePeriod.TotalMilliseconds + 10_000;
         if (graceOver && !_lanes.Any(l => l.Lane.Busy))
         {
+            if (_statePath is not null)
+            {
+                Save(finished: false);
+            }
+
             ReconcileAll();
             Volatile.Write(ref _finished, true);
         }
 
         if (_statePath is not null && (_nowMs % (long)_options.SaveEvery.TotalMilliseconds == 0 || Volatile.Read(ref _finished)))
         {
-            Save(Volatile.Read(ref _finished));
+            bool failed;
+            lock (_failures)
+            {
+                failed = _failures.Count > 0;
+            }
+
+            Save(Volatile.Read(ref _finished) && !failed); // a run a failed thread stopped is not finished: it can be resumed
         }
     }
 

@@ -143,9 +143,11 @@ public sealed record SimulationOptions
             throw new ArgumentException($"--symbols must be 1..16; got {Symbols}.", nameof(Symbols));
         }
 
-        // A folder with a saved exchange resumes that run; any other non-empty folder is not this simulation's.
+        // A folder with a saved exchange resumes that run; one with only the stores of a run killed before its first save
+        // (nothing traded yet) starts afresh; any other non-empty folder is not this simulation's.
         if (StoreDirectory is { } store && (string.IsNullOrWhiteSpace(store)
-            || (Directory.Exists(store) && Directory.EnumerateFileSystemEntries(store).Any() && !File.Exists(Path.Combine(store, SimulationState.FileName)))))
+            || (Directory.Exists(store) && !File.Exists(Path.Combine(store, SimulationState.FileName))
+                && Directory.EnumerateFileSystemEntries(store).Any(e => Path.GetFileName(e) is not ("sim" or SimulationState.FileName + ".tmp")))))
         {
             throw new ArgumentException($"--store must name a new or empty folder, or one a killed run left; got '{store}'.", nameof(StoreDirectory));
         }

@@ -80,3 +80,24 @@ public class LeaseExpiryTests
         Assert.All(log.Entries, e => Assert.False(e.UnderLock, $"logged under a lock: {e.Message}"));
     }
 }
+
+/// <summary>The holder that releases a lease only after it expired (a using block that outlived it) reports it too.</summary>
+public class LeaseReleasedLateTests
+{
+    [Fact]
+    public async Task ALeaseReleasedAfterItExpired_IsReportedOnce()
+    {
+        var grid = new TestGrid();
+        grid.OpenFilled(100m, 1m);
+        var expired = new List<LeaseExpiredEventArgs>();
+        grid.Manager.LeaseExpired += (_, e) => expired.Add(e);
+        PositionLease lease = grid.Manager.BeginModify(new ModifyRequest(100m, 90m, null, "slow"));
+        grid.Time.Advance(grid.Options.LeaseTimeout);
+
+        lease.Dispose();
+        lease.Dispose();
+        await grid.Manager.FlushEventsAsync();
+
+        Assert.Equal(lease.FencingToken, Assert.Single(expired).FencingToken);
+    }
+}

@@ -114,21 +114,23 @@ public class SimulationTests
         using var dir = new Persistence.StoreDirectory();
         string state = Path.Combine(dir.Path, "exchange.json");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "GridBot.Simulation.dll"), "--store", dir.Path, "--quiet", "--threads", "2", "--save-every", "20" })
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "GridBot.Simulation.dll"), "--store", dir.Path, "--quiet", "--threads", "2", "--save-every", "120" })
         {
             start.ArgumentList.Add(argument);
         }
 
         using (Process run = Process.Start(start)!)
         {
-            // Kill it once its saved exchange is ten simulated minutes in: well into the four hours, with orders in flight. Saves
-            // 20 simulated seconds apart leave the bot's claims, the exchange's orders and their fills since the last save to lose.
+            // Kill it once its saved exchange is ten simulated minutes in (well into the four hours), partway to the next
+            // save: saves two simulated minutes apart leave the bot's claims, and the orders and fills the exchange made
+            // since the last save, to lose, so a resumed exchange that had told the bot of them would disagree with it.
             var waited = Stopwatch.StartNew();
             while (SavedAt(state) < 600_000 && !run.HasExited && waited.Elapsed < TimeSpan.FromSeconds(90))
             {
                 Thread.Sleep(20);
             }
 
+            Thread.Sleep(40); // about a third of a save's interval at this speed
             if (run.HasExited)
             {
                 Assert.Fail("the run ended before it could be killed: " + run.StandardError.ReadToEnd()); // read only now: it waits for the end

@@ -2,7 +2,8 @@ namespace GridPositions;
 
 /// <summary>
 /// A close or modify lease expired before its holder finished: noticed when its holder next used it (and was refused)
-/// or when another caller took the position, whichever came first; raised once per lease.
+/// or released it, or when another caller took the position, whichever came first; raised once per lease. (A close
+/// lease whose position a late fill flattened ends complete, and is not reported.)
 /// </summary>
 /// <param name="slotPrice">The slot whose position the lease held.</param>
 /// <param name="kind">Close or modify.</param>

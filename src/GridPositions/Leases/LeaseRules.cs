@@ -100,6 +100,11 @@ internal sealed class LeaseRules(ManagerContext context, SlotBook book, Operatio
         {
             using (slot.Enter())
             {
+                if (slot.Lease.Token == lease.FencingToken)
+                {
+                    ReportExpiry_NeedsSlotLock(slot, now); // a holder that releases too late (a using block that outlived the lease)
+                }
+
                 if (slot.EndLease_NeedsLock(lease.FencingToken))
                 {
                     if (slot.LapseClaims_NeedsLock(now, context.Settings.PendingClaimTimeout))
