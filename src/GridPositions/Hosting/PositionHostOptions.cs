@@ -67,6 +67,12 @@ public sealed class PositionHostOptions
             throw new ArgumentException("StoreDirectory must not be blank (null means no store).", nameof(StoreDirectory));
         }
 
+        // Each key names its store's folder: two that differ only in case would share one on Windows and macOS.
+        if (_managers.Keys.GroupBy(k => k.ToString(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } clash)
+        {
+            throw new ArgumentException($"The keys {string.Join(" and ", clash)} differ only in case, so their stores would share a folder on some file systems.", nameof(Managers));
+        }
+
         foreach ((ManagerKey key, PositionManagerOptions options) in _managers)
         {
             foreach ((ManagerKey other, PositionManagerOptions theirs) in _managers)

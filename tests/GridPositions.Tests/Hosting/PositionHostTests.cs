@@ -173,6 +173,9 @@ public class PositionHostTests
         Assert.Equal("Managers", same.ParamName);
         Assert.Equal("Managers", empty.ParamName);
         Assert.Contains("a/X/long", twice.Message, StringComparison.Ordinal);
+        ArgumentException caseOnly = Assert.Throws<ArgumentException>(() => new PositionHost(new PositionHostOptions().Add("a", Grid("btcusdt", "x")).Add("a", Grid("BTCUSDT", "y"))));
+        Assert.Contains("differ only in case", caseOnly.Message, StringComparison.Ordinal);
+        Assert.Equal("options", Assert.Throws<ArgumentException>(() => new PositionHostOptions().Add("a", Grid("BTC/USDT", "x"))).ParamName);
         Assert.Equal("account", Assert.Throws<ArgumentException>(() => new ManagerKey("../up", "X", GridDirection.Long)).ParamName);
         Assert.Equal("symbol", Assert.Throws<ArgumentException>(() => new ManagerKey("a", "..", GridDirection.Long)).ParamName);
         Assert.Equal("symbol", Assert.Throws<ArgumentException>(() => new ManagerKey("a", " ", GridDirection.Long)).ParamName);
