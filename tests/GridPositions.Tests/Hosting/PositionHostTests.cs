@@ -401,10 +401,16 @@ public class PositionHostTests
         host.Open();
 
         Task first = host.DisposeAsync().AsTask(), second = host.DisposeAsync().AsTask();
-        await Task.WhenAll(new[] { first, second });
+        await second; // only the second: had it returned at once, the first would still be checkpointing on a pool thread
 
+        Assert.True(first.IsCompleted);
         Assert.False(host.IsOpen);
-        using FilePositionStore again = FilePositionStore.Open(Path.Combine(root.Path, "main", "BTCUSDT-long")); // let go by then
+        using (FilePositionStore.Open(Path.Combine(root.Path, "main", "BTCUSDT-long")))
+        {
+            // the stores were let go by then
+        }
+
+        await first;
     }
 
     /// <summary>A store in memory that can refuse its checkpoints after a number of them, or its recovery.</summary>
