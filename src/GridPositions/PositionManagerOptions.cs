@@ -10,6 +10,15 @@ public sealed class PositionManagerOptions
     /// <summary>The instrument's symbol, for example <c>BTCUSDT</c>. Required.</summary>
     public string Symbol { get; set; } = "";
 
+    /// <summary>
+    /// The instrument's base asset as the exchange names fees in it, for example <c>BTC</c>. Set it with
+    /// <see cref="QuoteAsset"/> to book fees by asset (<see cref="OrderUpdate.FeeAsset"/>); without both, every fee is in the quote asset.
+    /// </summary>
+    public string? BaseAsset { get; set; }
+
+    /// <summary>The instrument's quote asset as the exchange names fees in it, for example <c>USDT</c>. Set with <see cref="BaseAsset"/>.</summary>
+    public string? QuoteAsset { get; set; }
+
     /// <summary>The exchange's price increment. Every slot and order price must be a whole multiple of it.</summary>
     public decimal TickSize { get; set; }
 
@@ -63,6 +72,25 @@ public sealed class PositionManagerOptions
         if (string.IsNullOrWhiteSpace(Symbol))
         {
             throw new ArgumentException("Symbol is required.", nameof(Symbol));
+        }
+
+        if ((BaseAsset is null) != (QuoteAsset is null))
+        {
+            string missing = BaseAsset is null ? nameof(BaseAsset) : nameof(QuoteAsset);
+            throw new ArgumentException($"{missing} is required when {(BaseAsset is null ? nameof(QuoteAsset) : nameof(BaseAsset))} is set: fees are told apart by both.", missing);
+        }
+
+        foreach ((string? asset, string name) in new[] { (BaseAsset, nameof(BaseAsset)), (QuoteAsset, nameof(QuoteAsset)) })
+        {
+            if (asset is not null && (string.IsNullOrWhiteSpace(asset) ? $"{name} must not be blank." : Fills.FeeAssets.DescribeName(asset, name)) is { } problem)
+            {
+                throw new ArgumentException(problem, name);
+            }
+        }
+
+        if (BaseAsset is not null && string.Equals(BaseAsset, QuoteAsset, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"BaseAsset and QuoteAsset are both '{BaseAsset}'; they must differ.", nameof(QuoteAsset));
         }
 
         if (TickSize <= 0)

@@ -284,8 +284,13 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     public PositionTotals GetTotals() => _snapshots.Totals();
 
     /// <summary>Every held position valued at <paramref name="markPrice"/>: unrealised profit and break-even price per slot and in total.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="markPrice"/> is not positive or is beyond <see cref="MaxAmount"/>, or values an inventory beyond it.</exception>
-    public PositionValuation GetValuation(decimal markPrice) => _snapshots.Value(markPrice);
+    /// <param name="markPrice">The price to value the inventory at.</param>
+    /// <param name="feeRates">
+    /// Optional prices in the quote asset of the other assets fees were paid in (<c>BNB</c> to 600), keys compared
+    /// ignoring case: with a rate for each, <see cref="PositionValuation.OtherFeesInQuote"/> is their sum in the quote asset.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="markPrice"/> is not positive or is beyond <see cref="MaxAmount"/>, or values an inventory beyond it; or a rate in <paramref name="feeRates"/> is.</exception>
+    public PositionValuation GetValuation(decimal markPrice, IReadOnlyDictionary<string, decimal>? feeRates = null) => _snapshots.Value(markPrice, feeRates);
 
     /// <summary>Verifies the invariants (each slot consistent, no id in two slots, parked updates accounted for, indexes match) and names the first one broken.</summary>
     public InvariantCheckResult CheckInvariants() => _invariants.Check();

@@ -14,7 +14,7 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
     /// </summary>
     /// <remarks>
     /// Checked: each slot's order and position are self-consistent (inventory never negative and equal to opened minus
-    /// closed; realised profit equal to its closing fills' sum; cumulative fill within the order; an opening order's
+    /// closed plus adjusted minus sign x base-asset fees; realised profit equal to its closing fills' sum; cumulative fill within the order; an opening order's
     /// fill equal to the inventory; a closing order never larger than the inventory); no order or client id belongs to
     /// two slots; parked
     /// updates are within bounds and each one parked is still parked, re-driven or expired. Unless some input is between
@@ -78,9 +78,15 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
             return $"inventory {p.Inventory} is negative";
         }
 
-        if (p.Inventory != p.OpenedQuantity - p.ClosedQuantity + p.AdjustedQuantity)
+        // Base-asset fees are paid in quantity: each lowered the base balance, of which the inventory is sign x.
+        if (p.Inventory != p.OpenedQuantity - p.ClosedQuantity + p.AdjustedQuantity - (context.Sign * p.BaseFees))
         {
-            return $"inventory {p.Inventory} is not opened {p.OpenedQuantity} minus closed {p.ClosedQuantity} plus adjusted {p.AdjustedQuantity}";
+            return $"inventory {p.Inventory} is not opened {p.OpenedQuantity} minus closed {p.ClosedQuantity} plus adjusted {p.AdjustedQuantity} minus {(context.Sign > 0 ? "" : "-1 x ")}base fees {p.BaseFees}";
+        }
+
+        if (p.BaseFees < 0)
+        {
+            return $"base fees {p.BaseFees} are negative";
         }
 
         decimal expectedPnl = (context.Sign * (p.ClosedExitNotional - p.ClosedEntryNotional)) - p.ClosedFees;
@@ -131,16 +137,24 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
             return $"status {slot.Status} with cancel token {o.CancelToken}";
         }
 
-        // An opening order is only placed on a flat slot, so the slot holds exactly what it filled.
-        if (o.Role == OrderRole.Open && slot.Position.Inventory != o.FilledQuantity)
+        if ((o.FeeKind == FeeAssetKind.Other) != (o.FeeAsset is not null))
         {
-            return $"opening order {o.ClientOrderId} filled {o.FilledQuantity} but the slot holds {slot.Position.Inventory}";
+            return $"order {o.ClientOrderId} pays its fees in {o.FeeKind} named '{o.FeeAsset}'";
         }
 
-        // A closing order can never sell more than the slot holds.
-        if (o.Role == OrderRole.Close && o.Quantity - o.FilledQuantity > slot.Position.Inventory)
+        // An opening order is only placed on a flat slot, so the slot holds exactly what it filled, less sign x its base fees.
+        decimal orderBaseFees = o.FeeKind == FeeAssetKind.Base ? o.FilledFee : 0m;
+        if (o.Role == OrderRole.Open && slot.Position.Inventory != o.FilledQuantity - (context.Sign * orderBaseFees))
         {
-            return $"closing order {o.ClientOrderId} has {o.Quantity - o.FilledQuantity} left but the slot holds {slot.Position.Inventory}";
+            return $"opening order {o.ClientOrderId} filled {o.FilledQuantity} with base fees {orderBaseFees} but the slot holds {slot.Position.Inventory}";
+        }
+
+        // A closing order can never sell more than the slot held when it was claimed: what is left of it fits in the
+        // inventory, plus on a long grid the base fees its sells already took from it.
+        decimal paidFromInventory = context.Sign > 0 ? orderBaseFees : 0m;
+        if (o.Role == OrderRole.Close && o.Quantity - o.FilledQuantity > slot.Position.Inventory + paidFromInventory)
+        {
+            return $"closing order {o.ClientOrderId} has {o.Quantity - o.FilledQuantity} left but the slot holds {slot.Position.Inventory}{(paidFromInventory == 0 ? "" : $" after base fees of {paidFromInventory}")}";
         }
 
         return null;

@@ -119,6 +119,8 @@ internal sealed class EventSink
                 Quantity = effects.FillQuantity,
                 Notional = effects.FillNotional,
                 Fee = effects.FillFee,
+                FeeKind = effects.FillFeeCharge.Kind,
+                FeeAsset = effects.FillFeeCharge.Asset,
                 RealizedPnl = effects.FillRealizedPnl,
                 InventoryAfter = slot.Position.Inventory,
             });

@@ -24,8 +24,14 @@ public sealed class FillAppliedEventArgs : PositionEventArgs
     /// <summary>Notional of the quantity newly filled.</summary>
     public required decimal Notional { get; init; }
 
-    /// <summary>Fee of the quantity newly filled.</summary>
+    /// <summary>Fee of the quantity newly filled, in <see cref="FeeKind"/>'s asset.</summary>
     public required decimal Fee { get; init; }
+
+    /// <summary>What <see cref="Fee"/> is paid in: the quote asset, the base asset (paid in quantity), or <see cref="FeeAsset"/>.</summary>
+    public FeeAssetKind FeeKind { get; init; } = FeeAssetKind.Quote;
+
+    /// <summary>The fee's asset when <see cref="FeeKind"/> is <see cref="FeeAssetKind.Other"/>, upper case; otherwise null.</summary>
+    public string? FeeAsset { get; init; }
 
     /// <summary>Profit this fill realised (zero for an opening fill).</summary>
     public required decimal RealizedPnl { get; init; }

@@ -1,7 +1,8 @@
 namespace GridPositions.Fills;
 
 /// <summary>
-/// A slot's inventory, cost and realised profit. All amounts are in the quote currency except quantities.
+/// A slot's inventory, cost and realised profit. All amounts are in the quote currency except quantities, base-asset
+/// fees (paid in quantity) and other assets' fees (kept per asset).
 /// Only the growth of an order's cumulative fill reaches here, so each filled quantity is booked exactly once.
 /// </summary>
 /// <remarks>Mutated only under the owning slot's lock.</remarks>
@@ -28,11 +29,17 @@ internal struct PositionBook
     public decimal OpenedQuantity;
     public decimal ClosedQuantity;
 
-    /// <summary>Net quantity set without a fill, to match the exchange (negative: written off). Inventory = opened - closed + adjusted.</summary>
+    /// <summary>Net quantity set without a fill, to match the exchange (negative: written off). Inventory = opened - closed + adjusted - sign x base fees.</summary>
     public decimal AdjustedQuantity;
     public decimal ClosedExitNotional;
     public decimal ClosedEntryNotional;
     public decimal ClosedFees;
+
+    /// <summary>Lifetime base-asset fees, paid in quantity: each lowered the base balance, so the inventory by sign x fee.</summary>
+    public decimal BaseFees;
+
+    /// <summary>Lifetime fees in other assets, by ascending name; null when none. Never edited: replaced whole.</summary>
+    public AssetAmount[]? OtherFees;
 
     /// <summary>The closed totals when the slot was last flat: a round trip is what they grew by since.</summary>
     public ClosedTotals TripStart;
@@ -40,35 +47,46 @@ internal struct PositionBook
 
     public readonly bool IsFlat => Inventory == 0;
 
-    /// <summary>Books an opening fill. Every sum is computed before any is stored, so an overflow changes nothing.</summary>
-    public void Open(decimal quantity, decimal notional, decimal fee)
-    {
-        decimal inventory = Inventory + quantity, entryNotional = EntryNotional + notional;
-        decimal entryFees = EntryFees + fee, opened = OpenedQuantity + quantity;
-        (Inventory, EntryNotional, EntryFees, OpenedQuantity) = (inventory, entryNotional, entryFees, opened);
-    }
+    /// <summary>What the inventory becomes when a fill of <paramref name="quantity"/> pays <paramref name="baseFee"/> in the base asset.</summary>
+    /// <remarks>The base balance goes up by a buy and down by a sell and a fee; the inventory is sign x that balance.</remarks>
+    public readonly decimal InventoryAfter(OrderRole role, decimal quantity, decimal baseFee, int sign) =>
+        (role == OrderRole.Open ? Inventory + quantity : Inventory - quantity) - (sign * baseFee);
 
     /// <summary>
-    /// Books a closing fill of <paramref name="quantity"/> (at most <see cref="Inventory"/>) and returns the profit it
-    /// realises: <paramref name="sign"/> x (exit - entry) - entry fees of that quantity - <paramref name="fee"/>.
+    /// Books an opening fill with its quote fee (entry fees) and base fee (paid in quantity). Every sum is computed before
+    /// any is stored, so an overflow changes nothing.
+    /// </summary>
+    public void Open(decimal quantity, decimal notional, decimal fee, decimal baseFee, int sign)
+    {
+        decimal inventory = InventoryAfter(OrderRole.Open, quantity, baseFee, sign), entryNotional = EntryNotional + notional;
+        decimal entryFees = EntryFees + fee, opened = OpenedQuantity + quantity, baseFees = BaseFees + baseFee;
+        (Inventory, EntryNotional, EntryFees, OpenedQuantity, BaseFees) = (inventory, entryNotional, entryFees, opened, baseFees);
+    }
+
+
+    /// <summary>
+    /// Books a closing fill of <paramref name="quantity"/> paying <paramref name="fee"/> in the quote asset and
+    /// <paramref name="baseFee"/> in the base asset (the caller checked the inventory covers both), and returns the profit
+    /// it realises: <paramref name="sign"/> x (exit - entry) - entry fees of the quantity it takes - <paramref name="fee"/>.
     /// </summary>
     /// <remarks>
-    /// A partial close takes a pro-rata share of entry notional and fees (rounded to <see cref="ShareScale"/> places);
-    /// the close that empties the slot takes all that remains, so a completed round trip is exact:
-    /// sign x (exit notional - entry notional) - all fees.
+    /// It takes from the inventory the fill plus sign x the base fee. A partial close takes a pro-rata share of entry
+    /// notional and fees (rounded to <see cref="ShareScale"/> places); the close that empties the slot takes all that
+    /// remains, so a completed round trip is exact: sign x (exit notional - entry notional) - all quote fees.
     /// </remarks>
-    public decimal Close(decimal quantity, decimal notional, decimal fee, int sign)
+    public decimal Close(decimal quantity, decimal notional, decimal fee, decimal baseFee, int sign)
     {
-        bool all = quantity >= Inventory;
-        decimal entryPart = all ? EntryNotional : Share(EntryNotional, quantity);
-        decimal entryFeePart = all ? EntryFees : Share(EntryFees, quantity);
+        decimal inventory = InventoryAfter(OrderRole.Close, quantity, baseFee, sign), taken = Inventory - inventory;
+        bool all = inventory <= 0;
+        decimal entryPart = all ? EntryNotional : Share(EntryNotional, taken);
+        decimal entryFeePart = all ? EntryFees : Share(EntryFees, taken);
 
         // Every value is computed before any is stored, so an overflow changes nothing.
         decimal realized = (sign * (notional - entryPart)) - entryFeePart - fee;
-        decimal inventory = Inventory - quantity, entryNotional = EntryNotional - entryPart, entryFees = EntryFees - entryFeePart;
+        decimal entryNotional = EntryNotional - entryPart, entryFees = EntryFees - entryFeePart, baseFees = BaseFees + baseFee;
         decimal realizedPnl = RealizedPnl + realized, closed = ClosedQuantity + quantity, closedExit = ClosedExitNotional + notional;
         decimal closedEntry = ClosedEntryNotional + entryPart, closedFees = ClosedFees + entryFeePart + fee;
-        (Inventory, EntryNotional, EntryFees, RealizedPnl) = (inventory, entryNotional, entryFees, realizedPnl);
+        (Inventory, EntryNotional, EntryFees, RealizedPnl, BaseFees) = (inventory, entryNotional, entryFees, realizedPnl, baseFees);
         (ClosedQuantity, ClosedExitNotional, ClosedEntryNotional, ClosedFees) = (closed, closedExit, closedEntry, closedFees);
         return realized;
     }

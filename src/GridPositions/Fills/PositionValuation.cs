@@ -17,4 +17,14 @@ public sealed record SlotValuation(decimal SlotPrice, decimal Inventory, decimal
 /// <param name="RealizedPnl">Profit realised across slots, net of fees; with <paramref name="UnrealizedPnl"/>, what the grid would have made if it closed everything at the mark with no exit fee.</param>
 /// <param name="BreakEvenPrice">The mark at which the total unrealised profit is zero, or null when nothing is held.</param>
 /// <param name="Slots">The slots that hold something, by ascending price.</param>
-public sealed record PositionValuation(decimal MarkPrice, decimal Inventory, decimal UnrealizedPnl, decimal RealizedPnl, decimal? BreakEvenPrice, IReadOnlyList<SlotValuation> Slots);
+public sealed record PositionValuation(decimal MarkPrice, decimal Inventory, decimal UnrealizedPnl, decimal RealizedPnl, decimal? BreakEvenPrice, IReadOnlyList<SlotValuation> Slots)
+{
+    /// <summary>Fees paid across slots in assets neither base nor quote, by ascending name: not in <see cref="RealizedPnl"/>.</summary>
+    public IReadOnlyList<AssetAmount> OtherFees { get; init; } = Fills.AssetAmountList.Empty;
+
+    /// <summary>
+    /// <see cref="OtherFees"/> in the quote asset at the rates given, or null when one has no rate (zero when there are
+    /// none). <see cref="RealizedPnl"/> minus this is the realised profit net of every fee.
+    /// </summary>
+    public decimal? OtherFeesInQuote { get; init; }
+}

@@ -13,6 +13,9 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
 {
     private readonly PriceGrid _grid = context.Grid;
 
+    // With base-asset fees the exchange's balance is the fills less their fees, so it need not be on the step.
+    private readonly bool _offStepBalances = context.FeeAssets.PaysInQuantity;
+
     public CloseStart Begin(in CloseRequest request)
     {
         long key = _grid.GetTicks(request.SlotPrice, nameof(request));
@@ -306,7 +309,8 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
     }
 
     private string? DescribeBadExchangeQuantity(decimal q) =>
-        q < 0 || !_grid.IsOnStep(q) ? $"must be zero or a positive multiple of the quantity step {_grid.QuantityStep}; got {q}"
+        q < 0 ? $"must be zero or positive; got {q}"
+        : !_offStepBalances && !_grid.IsOnStep(q) ? $"must be zero or a positive multiple of the quantity step {_grid.QuantityStep}; got {q}"
         : q > Fills.Amounts.Max ? $"is {q}, beyond the bound of {Fills.Amounts.Max:N0}"
         : null;
 

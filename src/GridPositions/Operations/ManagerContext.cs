@@ -17,6 +17,7 @@ internal sealed class ManagerContext
         Log = log;
         Grid = new PriceGrid(settings.TickSize, settings.QuantityStep);
         Sign = settings.Direction == GridDirection.Long ? 1 : -1;
+        FeeAssets = new Fills.FeeAssets(settings.BaseAsset, settings.QuoteAsset);
         OpeningSide = settings.Direction == GridDirection.Long ? OrderSide.Buy : OrderSide.Sell;
     }
 
@@ -24,6 +25,9 @@ internal sealed class ManagerContext
     public PositionManagerOptions Settings { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Tells a fee's asset apart: base, quote or another.</summary>
+    public Fills.FeeAssets FeeAssets { get; }
 
     public PriceGrid Grid { get; }
 

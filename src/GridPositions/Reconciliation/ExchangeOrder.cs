@@ -21,6 +21,9 @@ public sealed record ExchangeOrder(
     decimal? CumulativeQuoteQuantity = null,
     decimal CumulativeFee = 0m)
 {
+    /// <summary>The asset <see cref="CumulativeFee"/> is paid in; null for the quote asset (see <see cref="OrderUpdate.FeeAsset"/>).</summary>
+    public string? FeeAsset { get; init; }
+
     /// <summary>
     /// The order's state as an update for <see cref="SuperPositionManager.OnOrderUpdate"/>: what to pass for an order the
     /// reconciliation report asks you to query (<see cref="ReconciliationReport.OrdersToQuery"/>).
@@ -34,5 +37,6 @@ public sealed record ExchangeOrder(
         CumulativeFilledQuantity = CumulativeFilledQuantity,
         CumulativeQuoteQuantity = CumulativeQuoteQuantity,
         CumulativeFee = CumulativeFee,
+        FeeAsset = FeeAsset,
     };
 }

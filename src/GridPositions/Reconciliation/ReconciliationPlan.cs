@@ -302,6 +302,7 @@ internal sealed class ReconciliationPlan
                 ? $"has {order.CumulativeFilledQuantity} filled of {order.Quantity}"
                 : order.CumulativeQuoteQuantity < 0 ? $"has a negative notional {order.CumulativeQuoteQuantity}"
                 : DescribeBeyondBound(order) is { } beyond ? beyond
+                : order.FeeAsset is not null && _context.FeeAssets.Describe(order.FeeAsset, "FeeAsset") is { } asset ? $"has an unusable fee asset ({asset.TrimEnd('.')})"
                 : !_byOrderId.TryAdd(order.OrderId, order) ? $"repeats order id {order.OrderId}"
                 : null;
             if (problem is not null)

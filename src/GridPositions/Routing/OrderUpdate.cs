@@ -22,6 +22,14 @@ public readonly record struct OrderUpdate
     /// <summary>Total filled notional (price times quantity) so far; null means "filled at the order's price".</summary>
     public decimal? CumulativeQuoteQuantity { get; init; }
 
-    /// <summary>Total fee charged so far, in the quote currency (negative for a rebate).</summary>
+    /// <summary>Total fee charged so far, in <see cref="FeeAsset"/> (negative for a rebate in the quote asset).</summary>
     public decimal CumulativeFee { get; init; }
+
+    /// <summary>
+    /// The asset the fee is paid in as the exchange names it (<c>BTC</c>, <c>USDT</c>, <c>BNB</c>); null or blank for the
+    /// quote asset. Naming one needs <see cref="PositionManagerOptions.BaseAsset"/> and <see cref="PositionManagerOptions.QuoteAsset"/>.
+    /// A base-asset fee is paid in quantity (<see cref="FeeAssetKind.Base"/>); another asset's is kept per asset.
+    /// One order's fees are in one asset: an update that grows the fill with its fees in another is rejected.
+    /// </summary>
+    public string? FeeAsset { get; init; }
 }

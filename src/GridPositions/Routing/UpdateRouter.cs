@@ -24,6 +24,11 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         }
 
         UpdateValidation.Validate(update);
+        if (update.FeeAsset is not null && context.FeeAssets.Describe(update.FeeAsset, "FeeAsset") is { } assetProblem)
+        {
+            throw new ArgumentException(assetProblem, nameof(update));
+        }
+
         Operation op = sinks.Begin();
         try
         {
@@ -54,7 +59,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
             for (int i = 0; i < count; i++)
             {
                 OrderUpdate update = UpdateValidation.HasBlankId(updates[i]) ? UpdateValidation.WithoutBlankIds(updates[i]) : updates[i];
-                if (UpdateValidation.Describe(update) is { } problem)
+                if ((UpdateValidation.Describe(update) ?? (update.FeeAsset is null ? null : context.FeeAssets.Describe(update.FeeAsset, "FeeAsset"))) is { } problem)
                 {
                     throw new ArgumentException($"updates[{i}]: {problem}", nameof(updates));
                 }
@@ -164,7 +169,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
         using (slot.Enter())
         {
-            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, ref effects);
+            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, context.FeeAssets.Resolve(update.FeeAsset), ref effects);
             slot.Tally_NeedsLock(disposition, effects);
             sinks.Effects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)

@@ -53,7 +53,7 @@ internal static class UpdateValidation
             return $"CumulativeQuoteQuantity {notional} for {update.CumulativeFilledQuantity} filled is a price beyond the bound of {Fills.Amounts.Max:N0}.";
         }
 
-        return null;
+        return update.FeeAsset is { Length: > 0 } asset && !string.IsNullOrWhiteSpace(asset) ? Fills.FeeAssets.DescribeName(asset, "FeeAsset") : null;
     }
 
     private static bool IsBlank(string? id) => id is not null && string.IsNullOrWhiteSpace(id);

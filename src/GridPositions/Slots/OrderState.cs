@@ -25,6 +25,12 @@ internal struct OrderState
     public decimal FilledQuote;
     public decimal FilledFee;
 
+    /// <summary>What <see cref="FilledFee"/> is paid in: Unspecified until a fee is booked, then every fee of the order.</summary>
+    public FeeAssetKind FeeKind;
+
+    /// <summary>The asset's upper-case name when <see cref="FeeKind"/> is Other.</summary>
+    public string? FeeAsset;
+
     /// <summary>Non-zero while a cancel claim is outstanding (slot status PendingCancel).</summary>
     public long CancelToken;
 

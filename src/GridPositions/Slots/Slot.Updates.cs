@@ -8,7 +8,8 @@ internal sealed partial class Slot
     /// Applies an update routed to this slot: books only the growth of the cumulative fill, makes terminal states
     /// final and frees the slot on them. <paramref name="sign"/> is +1 for a long grid, -1 for a short one.
     /// </summary>
-    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, ref SlotEffects effects)
+    /// <remarks><paramref name="fee"/> is the asset <see cref="OrderUpdate.FeeAsset"/> names, resolved by the manager's options.</remarks>
+    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, FeeCharge fee, ref SlotEffects effects)
     {
         AssertLocked();
         if (Status == SlotStatus.Free || !_order.Matches(update.OrderId, update.ClientOrderId))
@@ -31,7 +32,7 @@ internal sealed partial class Slot
         }
 
         // The fill first: if it cannot be booked, the update is rejected before anything else changes.
-        if (BookFill(update, sign, ref effects) is { } problem)
+        if (BookFill(update, sign, fee, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
@@ -88,17 +89,25 @@ internal sealed partial class Slot
     }
 
     /// <summary>
-    /// Books the growth of the order's cumulative fill, if it grew. The arithmetic runs on a copy of the position that is
-    /// committed whole, so an update that cannot be booked (notional that did not grow, overflow) changes nothing.
+    /// Books the growth of the order's cumulative fill, if it grew, with the growth of its fee in the fee's asset. The
+    /// arithmetic runs on a copy of the position that is committed whole, so an update that cannot be booked (notional
+    /// that did not grow, a fee in another asset than the order's, a base fee the fill or the inventory cannot pay,
+    /// overflow) changes nothing.
     /// </summary>
     /// <returns>Null when booked or when there is no growth to book, otherwise why the update is rejected.</returns>
-    private string? BookFill(in OrderUpdate update, int sign, ref SlotEffects effects)
+    private string? BookFill(in OrderUpdate update, int sign, FeeCharge charge, ref SlotEffects effects)
     {
         // Both are within the bound, so the difference is exact; its sign costs no comparison.
         decimal quantity = update.CumulativeFilledQuantity - _order.FilledQuantity;
         if (decimal.Sign(quantity) <= 0)
         {
             return null; // a repeat or a trailing report: nothing to book
+        }
+
+        // One order's fees are in one asset: its cumulative fee means nothing against another asset's.
+        if (_order.FeeKind != FeeAssetKind.Unspecified && _order.FilledFee != 0 && (charge.Kind != _order.FeeKind || charge.Asset != _order.FeeAsset))
+        {
+            return $"order {_order.ClientOrderId}: its fees so far are {_order.FilledFee} in {new FeeCharge(_order.FeeKind, _order.FeeAsset)}, but an update reports them in {charge}";
         }
 
         decimal cumulativeQuote, notional, fee, realized = 0;
@@ -118,20 +127,34 @@ internal sealed partial class Slot
                 return $"order {_order.ClientOrderId}: cumulative notional went from {_order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
             }
 
-            // Open and Close store nothing unless all their arithmetic succeeds.
             fee = update.CumulativeFee - _order.FilledFee;
+            decimal quoteFee = charge.Kind == FeeAssetKind.Quote ? fee : 0m, baseFee = charge.Kind == FeeAssetKind.Base ? fee : 0m;
+            if (baseFee < 0 || baseFee > quantity)
+            {
+                return $"order {_order.ClientOrderId}: a base-asset fee of {baseFee} on a fill of {quantity}; a base fee is paid out of what was traded, so it is between zero and the fill";
+            }
+
+            if (_position.InventoryAfter(_order.Role, quantity, baseFee, sign) < 0)
+            {
+                return $"order {_order.ClientOrderId}: a closing fill of {quantity} with a base-asset fee of {baseFee} takes more than the {_position.Inventory} the slot holds";
+            }
+
+            // The other asset's new total first, then Open or Close, which store nothing unless all their arithmetic succeeds.
+            AssetAmount[]? otherFees = charge.Kind == FeeAssetKind.Other && fee != 0 ? AssetAmounts.Add(_position.OtherFees, charge.Asset!, fee) : _position.OtherFees;
             if (_order.Role == OrderRole.Open)
             {
-                _position.Open(quantity, notional, fee);
+                _position.Open(quantity, notional, quoteFee, baseFee, sign);
             }
             else
             {
-                realized = _position.Close(quantity, notional, fee, sign);
+                realized = _position.Close(quantity, notional, quoteFee, baseFee, sign);
                 if (_position.IsFlat)
                 {
                     trip = _position.CompleteRoundTrip(sign);
                 }
             }
+
+            _position.OtherFees = otherFees;
         }
         catch (OverflowException)
         {
@@ -151,12 +174,18 @@ internal sealed partial class Slot
         _order.FilledQuantity = update.CumulativeFilledQuantity;
         _order.FilledQuote = cumulativeQuote;
         _order.FilledFee = update.CumulativeFee;
+        if (update.CumulativeFee != 0)
+        {
+            (_order.FeeKind, _order.FeeAsset) = (charge.Kind, charge.Asset);
+        }
+
         effects.CompletedTrip = trip;
         effects.Changed = true;
         effects.HasFill = true;
         effects.FillQuantity = quantity;
         effects.FillNotional = notional;
         effects.FillFee = fee;
+        effects.FillFeeCharge = charge;
         effects.FillRealizedPnl = realized;
         effects.FillSide = _order.Side; // kept for the event: a terminal update clears the order right after
         effects.FillRole = _order.Role;

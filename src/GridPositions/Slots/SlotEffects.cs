@@ -19,6 +19,9 @@ internal struct SlotEffects
     public decimal FillQuantity;
     public decimal FillNotional;
     public decimal FillFee;
+
+    /// <summary>The asset <see cref="FillFee"/> is paid in.</summary>
+    public FeeCharge FillFeeCharge;
     public decimal FillRealizedPnl;
     public string? FillClientOrderId;
     public string? FillOrderId;

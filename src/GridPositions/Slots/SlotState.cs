@@ -49,6 +49,8 @@ internal readonly record struct SlotState(
             TakeProfit = TakeProfit,
             Lease = Lease.Kind,
             LeaseExpiresAt = Lease.Token == 0 ? null : Lease.ExpiresAt,
+            BaseFees = Position.BaseFees,
+            OtherFees = Fills.AssetAmountList.Of(Position.OtherFees),
         };
     }
 }

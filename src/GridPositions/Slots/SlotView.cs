@@ -41,6 +41,12 @@ public sealed record SlotView(
     /// <remarks>A lease ends by itself at <see cref="LeaseExpiresAt"/>; compare it with your clock.</remarks>
     public LeaseKind Lease { get; init; }
 
+    /// <summary>Base-asset fees this slot paid over its life, in quantity (already taken from <see cref="Inventory"/>).</summary>
+    public decimal BaseFees { get; init; }
+
+    /// <summary>Fees this slot paid over its life in assets neither base nor quote, by ascending name; not in <see cref="RealizedPnl"/>.</summary>
+    public IReadOnlyList<AssetAmount> OtherFees { get; init; } = Fills.AssetAmountList.Empty;
+
     /// <summary>When that lease ends by itself.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; init; }
 }

@@ -31,6 +31,7 @@ internal static class SlotWire
             TripStartClosedFees = p.TripStart.Fees.ToWire(),
             AdjustedQuantity = p.AdjustedQuantity.ToWire(),
             Version = slot.Version,
+            BaseFees = p.BaseFees.ToWire(),
             StopLossFraction = slot.StopLossFraction?.ToWire(),
             StopLoss = slot.StopLoss?.ToWire(),
             TakeProfit = slot.TakeProfit?.ToWire(),
@@ -38,6 +39,11 @@ internal static class SlotWire
         if (slot.Leverage is { } leverage)
         {
             wire.Leverage = leverage;
+        }
+
+        foreach (AssetAmount fee in p.OtherFees ?? [])
+        {
+            wire.OtherFees.Add(new AssetAmountMessage { Asset = fee.Asset, Amount = fee.Amount.ToWire() });
         }
 
         foreach (GridPositions.TargetChange change in slot.TargetHistory ?? [])
@@ -73,6 +79,8 @@ internal static class SlotWire
                 LeaseToken = o.LeaseToken,
                 CancelClaimedAt = o.CancelToken == 0 ? null : o.CancelClaimedAt.ToWire(),
                 CancelLeaseToken = o.CancelLeaseToken,
+                FeeKind = o.FeeKind,
+                FeeAsset = o.FeeAsset ?? "",
             };
         }
 
@@ -125,6 +133,8 @@ internal static class SlotWire
                     wire.TripStartClosedExitNotional.ToDecimal(),
                     wire.TripStartClosedFees.ToDecimal()),
                 AdjustedQuantity = wire.AdjustedQuantity.ToDecimal(),
+                BaseFees = wire.BaseFees.ToDecimal(),
+                OtherFees = wire.OtherFees.Count == 0 ? null : [.. wire.OtherFees.Select(f => new AssetAmount(f.Asset, f.Amount.ToDecimal()))],
             },
             Leverage = wire.HasLeverage ? wire.Leverage : null,
             StopLossFraction = NullableDecimal(wire.StopLossFraction),
@@ -155,6 +165,8 @@ internal static class SlotWire
                 LeaseToken = o.LeaseToken,
                 CancelClaimedAt = o.CancelClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
                 CancelLeaseToken = o.CancelLeaseToken,
+                FeeKind = o.FeeKind,
+                FeeAsset = WireConvert.NullIfEmpty(o.FeeAsset),
             } };
         }
 

@@ -45,7 +45,7 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
 
     /// <summary>Values every held position at <paramref name="markPrice"/> (see <see cref="PositionValuation"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="markPrice"/> is not positive, beyond the bound, or values a slot's inventory beyond it.</exception>
-    public PositionValuation Value(decimal markPrice)
+    public PositionValuation Value(decimal markPrice, IReadOnlyDictionary<string, decimal>? feeRates)
     {
         if (markPrice <= 0 || !Fills.Amounts.Fits(markPrice))
         {
@@ -55,9 +55,15 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
         int sign = context.Sign;
         var slots = new List<SlotValuation>();
         decimal inventory = 0, entryNotional = 0, entryFees = 0, unrealized = 0, realized = 0;
+        AssetAmount[]? otherFees = null;
         foreach (SlotView view in Views())
         {
             realized += view.RealizedPnl;
+            foreach (AssetAmount fee in view.OtherFees)
+            {
+                otherFees = Fills.AssetAmounts.Add(otherFees, fee.Asset, fee.Amount);
+            }
+
             if (view.Inventory == 0)
             {
                 continue;
@@ -74,16 +80,49 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
             (inventory, entryNotional, entryFees, unrealized) = (inventory + view.Inventory, entryNotional + view.EntryNotional, entryFees + view.EntryFees, unrealized + pnl);
         }
 
-        return new PositionValuation(markPrice, inventory, unrealized, realized, inventory == 0 ? null : BreakEven(entryNotional, entryFees, inventory, sign), slots);
+        return new PositionValuation(markPrice, inventory, unrealized, realized, inventory == 0 ? null : BreakEven(entryNotional, entryFees, inventory, sign), slots)
+        {
+            OtherFees = Fills.AssetAmountList.Of(otherFees),
+            OtherFeesInQuote = InQuote(otherFees, feeRates),
+        };
 
         // Long: the fees paid raise the price a close must reach; short: they lower it.
         static decimal BreakEven(decimal notional, decimal fees, decimal quantity, int sign) => (notional + (sign * fees)) / quantity;
     }
 
+    /// <summary>Other assets' fees at the caller's rates: null when one has no rate (nothing would be worse than a partial sum).</summary>
+    private static decimal? InQuote(AssetAmount[]? fees, IReadOnlyDictionary<string, decimal>? feeRates)
+    {
+        var byName = new Dictionary<string, decimal>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string asset, decimal rate) in feeRates ?? new Dictionary<string, decimal>())
+        {
+            if (rate <= 0 || !Fills.Amounts.Fits(rate) || string.IsNullOrWhiteSpace(asset))
+            {
+                throw new ArgumentOutOfRangeException(nameof(feeRates), rate, $"The fee rate for '{asset}' must be a positive price at most {Fills.Amounts.Max:N0}, for a named asset.");
+            }
+
+            byName[asset] = rate;
+        }
+
+        decimal total = 0;
+        foreach (AssetAmount fee in fees ?? [])
+        {
+            if (!byName.TryGetValue(fee.Asset, out decimal rate))
+            {
+                return null;
+            }
+
+            total += fee.Amount * rate; // both within the bound: at most 10^30, inside decimal's range
+        }
+
+        return total;
+    }
+
     public PositionTotals Totals()
     {
-        decimal inventory = 0, realized = 0, entryNotional = 0;
+        decimal inventory = 0, realized = 0, entryNotional = 0, baseFees = 0;
         long roundTrips = 0;
+        AssetAmount[]? otherFees = null;
         foreach (Slot slot in book.ByKey())
         {
             using (slot.Enter())
@@ -92,10 +131,12 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
                 entryNotional += slot.Position.EntryNotional;
                 realized += slot.Position.RealizedPnl;
                 roundTrips += slot.Position.RoundTrips;
+                baseFees += slot.Position.BaseFees;
+                otherFees = Fills.AssetAmounts.AddAll(otherFees, slot.Position.OtherFees);
             }
         }
 
-        return new PositionTotals(inventory, entryNotional, realized, roundTrips);
+        return new PositionTotals(inventory, entryNotional, realized, roundTrips) { BaseFees = baseFees, OtherFees = Fills.AssetAmountList.Of(otherFees) };
     }
 
     public PositionManagerSnapshot Create()

@@ -53,6 +53,25 @@ internal static class SnapshotValidation
         Amount(slot.Inventory, path + ".Inventory", nonNegative: true);
         Amount(slot.EntryNotional, path + ".EntryNotional", nonNegative: true); // prices are positive: a held quantity never costs less than nothing
         Amount(slot.EntryFees, path + ".EntryFees", nonNegative: false);
+        // Lifetime fee totals are sums over every fill, so, like ClosedFees, they are not held to the per-amount bound.
+        if (Decimal(slot.BaseFees, path + ".BaseFees", required: false) < 0)
+        {
+            throw Bad(path + ".BaseFees", $"is {slot.BaseFees.ToDecimal()}; a base fee is between zero and its fill, so their sum cannot be negative");
+        }
+
+        for (int j = 0; j < slot.OtherFees.Count; j++)
+        {
+            AssetAmountMessage fee = slot.OtherFees[j];
+            string at = $"{path}.OtherFees[{j}]";
+            Asset(fee.Asset, at + ".Asset");
+            if (j > 0 && string.CompareOrdinal(slot.OtherFees[j - 1].Asset, fee.Asset) >= 0)
+            {
+                throw Bad(at + ".Asset", $"is '{fee.Asset}' after '{slot.OtherFees[j - 1].Asset}'; the assets are unique and in ascending order");
+            }
+
+            Decimal(fee.Amount, at + ".Amount", required: true);
+        }
+
         foreach ((DecimalValue? value, string name) in new[]
         {
             (slot.RealizedPnl, "RealizedPnl"), (slot.OpenedQuantity, "OpenedQuantity"), (slot.ClosedQuantity, "ClosedQuantity"),
@@ -128,6 +147,30 @@ internal static class SnapshotValidation
         NotNegative(order.CancelToken, path + ".CancelToken");
         NotNegative(order.LeaseToken, path + ".LeaseToken");
         NotNegative(order.CancelLeaseToken, path + ".CancelLeaseToken");
+        Enum(order.FeeKind, path + ".FeeKind", FeeAssetKind.Unspecified, FeeAssetKind.Other);
+        if (order.FeeKind == FeeAssetKind.Other)
+        {
+            Asset(order.FeeAsset, path + ".FeeAsset");
+        }
+        else if (order.FeeAsset.Length > 0)
+        {
+            throw Bad(path + ".FeeAsset", $"is '{order.FeeAsset}', but the fee kind is {order.FeeKind}, which has no name");
+        }
+    }
+
+    /// <summary>A named asset: present, upper case as the manager stores it, and a name the manager would accept.</summary>
+    private static void Asset(string asset, string path)
+    {
+        if (string.IsNullOrWhiteSpace(asset))
+        {
+            throw Bad(path, "is missing or blank");
+        }
+
+        string? problem = Fills.FeeAssets.DescribeName(asset, "it") ?? (asset.Any(char.IsLower) ? "it is not upper case" : null);
+        if (problem is not null)
+        {
+            throw Bad(path, $"'{asset}' is not an asset name the manager stores ({problem})");
+        }
     }
 
     private static void Parked(ParkedUpdate? parked, string path)
@@ -148,6 +191,7 @@ internal static class SnapshotValidation
         Decimal(update.CumulativeFilledQuantity, at + ".CumulativeFilledQuantity", required: false);
         Decimal(update.CumulativeQuoteQuantity, at + ".CumulativeQuoteQuantity", required: false);
         Decimal(update.CumulativeFee, at + ".CumulativeFee", required: false);
+        Id(update.FeeAsset, at + ".FeeAsset", required: false);
         if (Routing.UpdateValidation.Describe(update.ToApi()) is { } problem) // the same rules as a live update
         {
             throw Bad(at, problem.TrimEnd('.'));

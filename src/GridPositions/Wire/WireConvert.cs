@@ -96,6 +96,7 @@ public static class WireConvert
         CumulativeFilledQuantity = update.CumulativeFilledQuantity.ToWire(),
         CumulativeQuoteQuantity = update.CumulativeQuoteQuantity?.ToWire(),
         CumulativeFee = update.CumulativeFee.ToWire(),
+        FeeAsset = update.FeeAsset ?? "",
     };
 
     /// <summary>The API form of a wire order update.</summary>
@@ -110,6 +111,7 @@ public static class WireConvert
             CumulativeFilledQuantity = update.CumulativeFilledQuantity.ToDecimal(),
             CumulativeQuoteQuantity = update.CumulativeQuoteQuantity is null ? null : update.CumulativeQuoteQuantity.ToDecimal(),
             CumulativeFee = update.CumulativeFee.ToDecimal(),
+            FeeAsset = NullIfEmpty(update.FeeAsset),
         };
     }
 

@@ -205,6 +205,12 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
     public void Expire(DateTimeOffset now) => ExpireOld(now);
 
+    /// <summary>The model's names for the scenario's assets: "quote" (unnamed or USD), "base" (SIM), or the name in upper case.</summary>
+    public static string FeeIn(string? asset) =>
+        string.IsNullOrWhiteSpace(asset) || asset.Equals("USD", StringComparison.OrdinalIgnoreCase) ? "quote"
+        : asset.Equals("SIM", StringComparison.OrdinalIgnoreCase) ? "base"
+        : asset.ToUpperInvariant();
+
     private void ExpireOld(DateTimeOffset now)
     {
         while (_parked.Count > 0 && now - _parked[0].At >= parkedTimeToLive)
@@ -278,7 +284,21 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
         if (u.CumulativeFilledQuantity > o.Filled)
         {
-            slot.Book(o.Role, u.CumulativeFilledQuantity - o.Filled, quote - o.Quote, u.CumulativeFee - o.Fee, Sign);
+            // Fees by asset: one order's fees are in one asset; a base fee is paid out of the fill and the inventory.
+            string feeIn = FeeIn(u.FeeAsset);
+            decimal growth = u.CumulativeFilledQuantity - o.Filled, fee = u.CumulativeFee - o.Fee, baseFee = feeIn == "base" ? fee : 0m;
+            decimal inventoryAfter = (o.Role == OrderRole.Open ? slot.Inventory + growth : slot.Inventory - growth) - (Sign * baseFee);
+            if ((o.Fee != 0 && o.FeeIn is not null && o.FeeIn != feeIn) || baseFee < 0 || baseFee > growth || inventoryAfter < 0)
+            {
+                return (InputDisposition.Rejected, null, null);
+            }
+
+            slot.Book(o.Role, growth, quote - o.Quote, feeIn, fee, Sign);
+            if (u.CumulativeFee != 0)
+            {
+                o.FeeIn = feeIn;
+            }
+
             Counters = Counters with { FillsApplied = Counters.FillsApplied + 1 };
             if (o.Role == OrderRole.Close && slot.Inventory == 0)
             {
@@ -365,20 +385,35 @@ internal sealed class ModelSlot(decimal price)
     public decimal EntryFees { get; private set; }
     public decimal Realized { get; private set; }
     public long RoundTrips { get; private set; }
+    public decimal BaseFees { get; private set; }
+    public SortedDictionary<string, decimal> OtherFees { get; } = new(StringComparer.Ordinal);
 
-    public void Book(OrderRole role, decimal quantity, decimal notional, decimal fee, int sign)
+    /// <summary>
+    /// Books a fill whose fee is in <paramref name="feeIn"/>: a quote fee is a cost; a base fee is quantity the account
+    /// did not get (a buy) or also gave (a sell), so the inventory, the signed base balance, moves by -sign x fee; another
+    /// asset's fee is only summed.
+    /// </summary>
+    public void Book(OrderRole role, decimal quantity, decimal notional, string feeIn, decimal fee, int sign)
     {
+        decimal quoteFee = feeIn == "quote" ? fee : 0m, baseFee = feeIn == "base" ? fee : 0m;
+        BaseFees += baseFee;
+        if (feeIn is not ("quote" or "base") && fee != 0)
+        {
+            OtherFees[feeIn] = OtherFees.GetValueOrDefault(feeIn) + fee;
+        }
+
         if (role == OrderRole.Open)
         {
-            (Inventory, EntryNotional, EntryFees) = (Inventory + quantity, EntryNotional + notional, EntryFees + fee);
+            (Inventory, EntryNotional, EntryFees) = (Inventory + quantity - (sign * baseFee), EntryNotional + notional, EntryFees + quoteFee);
             return;
         }
 
-        bool all = quantity >= Inventory;
-        decimal entry = all ? EntryNotional : Math.Round(EntryNotional * quantity / Inventory, 12, MidpointRounding.ToEven);
-        decimal entryFee = all ? EntryFees : Math.Round(EntryFees * quantity / Inventory, 12, MidpointRounding.ToEven);
-        Realized += (sign * (notional - entry)) - entryFee - fee;
-        (Inventory, EntryNotional, EntryFees) = (Inventory - quantity, EntryNotional - entry, EntryFees - entryFee);
+        decimal taken = quantity + (sign * baseFee); // what leaves the inventory
+        bool all = taken >= Inventory;
+        decimal entry = all ? EntryNotional : Math.Round(EntryNotional * taken / Inventory, 12, MidpointRounding.ToEven);
+        decimal entryFee = all ? EntryFees : Math.Round(EntryFees * taken / Inventory, 12, MidpointRounding.ToEven);
+        Realized += (sign * (notional - entry)) - entryFee - quoteFee;
+        (Inventory, EntryNotional, EntryFees) = (Inventory - taken, EntryNotional - entry, EntryFees - entryFee);
         if (Inventory == 0)
         {
             RoundTrips++;
@@ -393,7 +428,11 @@ internal sealed class ModelSlot(decimal price)
         EntryNotional,
         EntryFees,
         Realized,
-        RoundTrips);
+        RoundTrips)
+    {
+        BaseFees = BaseFees,
+        OtherFees = GridPositions.Fills.AssetAmountList.Of([.. OtherFees.Select(f => new AssetAmount(f.Key, f.Value))]),
+    };
 }
 
 internal sealed class ModelOrder(long token, string clientOrderId, OrderSide side, OrderRole role, decimal price, decimal quantity)
@@ -408,6 +447,9 @@ internal sealed class ModelOrder(long token, string clientOrderId, OrderSide sid
     public decimal Filled { get; set; }
     public decimal Quote { get; set; }
     public decimal Fee { get; set; }
+
+    /// <summary>The asset of the order's fees once one was nonzero (<see cref="ModelManager.FeeIn"/>), else null.</summary>
+    public string? FeeIn { get; set; }
     public long CancelToken { get; set; }
     public bool CancelAccepted { get; set; }
     public DateTimeOffset ClaimedAt { get; init; }
