@@ -7,7 +7,11 @@ namespace GridBot.Simulation;
 /// exchange in both directions, and the account those orders moved. Only the thread that owns the level touches its
 /// lane while the market runs (the coordinator reads it between steps), so a seed always replays the same way.
 /// </summary>
-internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
+/// <remarks>
+/// With <paramref name="baseAsset"/> set (a long grid), about one buy in three pays its fee in the base asset, out of
+/// the quantity bought, as a spot venue does when the account holds no fee token: the bot then holds less than it bought.
+/// </remarks>
+internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, string? baseAsset = null)
 {
     private const decimal FeeRate = 0.001m;
 
@@ -31,6 +35,9 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
     public decimal BuyQuote { get; private set; }
     public decimal SellQuote { get; private set; }
     public decimal Fees { get; private set; }
+
+    /// <summary>Fees paid in the base asset, in quantity: the account's base balance is bought - sold - these.</summary>
+    public decimal BaseFees { get; private set; }
 
     public int OrdersOpened { get; private set; }
     public int Fills { get; private set; }
@@ -58,7 +65,8 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
             }
 
             decimal left = order.Quantity - order.CumulativeFilledQuantity;
-            decimal fill = _random.Next(3) == 0 ? left : quantityStep * (1 + _random.Next((int)(left / quantityStep)));
+            // A close for a balance a base fee left off the step ends with the part below the step.
+            decimal fill = _random.Next(3) == 0 || left < quantityStep ? left : quantityStep * (1 + _random.Next((int)(left / quantityStep)));
             decimal quote = fill * order.Price;
             if (order.Side == OrderSide.Buy)
             {
@@ -71,14 +79,23 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
                 SellQuote += quote;
             }
 
-            Fees += quote * FeeRate;
+            decimal fee = order.FeeAsset is null ? quote * FeeRate : fill * FeeRate; // a base fee is a share of the quantity
+            if (order.FeeAsset is null)
+            {
+                Fees += fee;
+            }
+            else
+            {
+                BaseFees += fee;
+            }
+
             Fills++;
             Publish(order with
             {
                 Status = fill == left ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
                 CumulativeFilledQuantity = order.CumulativeFilledQuantity + fill,
                 CumulativeQuoteQuantity = order.CumulativeQuoteQuantity + quote,
-                CumulativeFee = order.CumulativeFee + (quote * FeeRate),
+                CumulativeFee = order.CumulativeFee + fee,
             }, nowMs);
         }
     }
@@ -170,7 +187,10 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
             }
         }
 
-        var opened = new ExchangeOrder($"L{index}-{++_nextOrder}", action.ClientOrderId, action.Side, action.Price, action.Quantity, OrderStatus.New, 0m, 0m);
+        var opened = new ExchangeOrder($"L{index}-{++_nextOrder}", action.ClientOrderId, action.Side, action.Price, action.Quantity, OrderStatus.New, 0m, 0m)
+        {
+            FeeAsset = baseAsset is not null && action.Side == OrderSide.Buy && _random.Next(3) == 0 ? baseAsset : null,
+        };
         OrdersOpened++;
         _orderIdByClientId[action.ClientOrderId] = opened.OrderId;
         _open.Add(opened.OrderId);
@@ -198,6 +218,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
             CumulativeFilledQuantity = order.CumulativeFilledQuantity,
             CumulativeQuoteQuantity = order.CumulativeQuoteQuantity,
             CumulativeFee = order.CumulativeFee,
+            FeeAsset = order.FeeAsset,
         };
         Enqueue(new Message.ToBot(update) { CreatedMs = _stepMs }, nowMs + _random.Next(5, 251));
         if (_random.Next(100) < 5)
@@ -239,7 +260,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
             _ => throw new InvalidOperationException("unknown message"),
         })];
         return new LaneState(_random.State, network, [.. _orders.Values], new(_orderIdByClientId), [.. _open], new(_closedAtMs), _sequence, _nextOrder,
-            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent);
+            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent, BaseFees);
     }
 
     /// <summary>Takes up a saved state (a resumed --store run): the wire, the orders, the account, and the generator where it was.</summary>
@@ -270,7 +291,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed)
         }
 
         (_sequence, _nextOrder, _releasedAtMs) = (state.Sequence, state.NextOrder, nowMs);
-        (Bought, Sold, BuyQuote, SellQuote, Fees) = (state.Bought, state.Sold, state.BuyQuote, state.SellQuote, state.Fees);
+        (Bought, Sold, BuyQuote, SellQuote, Fees, BaseFees) = (state.Bought, state.Sold, state.BuyQuote, state.SellQuote, state.Fees, state.BaseFees);
         (OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent) = (state.OrdersOpened, state.Fills, state.Rejects, state.Timeouts, state.DuplicatesSent);
     }
 

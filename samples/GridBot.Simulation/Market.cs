@@ -20,7 +20,8 @@ internal sealed class Market
         Key = key;
         Seed = seed;
         Manager = host[key];
-        Lanes = [.. Enumerable.Range(0, options.Levels).Select(i => new ExchangeLane(i, options.StartPrice + ((i - (options.Levels / 2)) * options.Spacing), seed))];
+        string? baseAsset = options.Direction == GridDirection.Long ? Manager.Options.BaseAsset : null; // a short grid's buys close: their fees stay in the quote asset
+        Lanes = [.. Enumerable.Range(0, options.Levels).Select(i => new ExchangeLane(i, options.StartPrice + ((i - (options.Levels / 2)) * options.Spacing), seed, baseAsset))];
         _random = new SimRandom(seed);
         Price = Lowest = Highest = options.StartPrice;
     }
@@ -115,8 +116,8 @@ internal sealed class Market
         }
     }
 
-    /// <summary>The exchange's position: bought minus sold (negative is short).</summary>
-    public decimal ExchangePosition() => Lanes.Sum(l => l.Bought - l.Sold);
+    /// <summary>The account's base balance from the bot's orders: bought minus sold minus base-asset fees (negative is short).</summary>
+    public decimal ExchangePosition() => Lanes.Sum(l => l.Bought - l.Sold - l.BaseFees);
 
     /// <summary>Checks the books against the exchange's account, slot by slot; returns every mismatch.</summary>
     public List<string> Check()
@@ -140,9 +141,14 @@ internal sealed class Market
             decimal inventory = slot?.Inventory ?? 0m;
             decimal laneCash = lane.SellQuote - lane.BuyQuote - lane.Fees;
             decimal laneHeldCost = (sign * (slot?.EntryNotional ?? 0m)) + (slot?.EntryFees ?? 0m);
-            if (inventory != sign * (lane.Bought - lane.Sold))
+            if (inventory != sign * (lane.Bought - lane.Sold - lane.BaseFees))
             {
-                failures.Add($"slot {lane.SlotPrice}: holds {inventory}, the exchange filled {lane.Bought} bought and {lane.Sold} sold");
+                failures.Add($"slot {lane.SlotPrice}: holds {inventory}, the exchange filled {lane.Bought} bought and {lane.Sold} sold and took {lane.BaseFees} in base-asset fees");
+            }
+
+            if ((slot?.BaseFees ?? 0m) != lane.BaseFees)
+            {
+                failures.Add($"slot {lane.SlotPrice}: booked {slot?.BaseFees ?? 0m} in base-asset fees, the exchange took {lane.BaseFees}");
             }
 
             // What the exchange's cash flow says was realised: the cash, plus what the still-held inventory cost.

@@ -22,6 +22,9 @@ public sealed class Simulation : IAsyncDisposable
     public const decimal QuantityStep = 0.001m;
 
     private const decimal OrderQuantity = 0.010m;
+
+    /// <summary>Every symbol's quote asset (its base is the symbol without it).</summary>
+    public const string QuoteAsset = "USDT";
     private const int StepMs = 25;
     private static readonly TimeSpan s_reconcileEvery = TimeSpan.FromMinutes(2);
     private static readonly DateTimeOffset s_start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
@@ -77,6 +80,8 @@ public sealed class Simulation : IAsyncDisposable
             hostOptions.Add("sim", new PositionManagerOptions
             {
                 Symbol = SymbolOf(i),
+                BaseAsset = SymbolOf(i)[..^QuoteAsset.Length], // fees are booked by asset: the exchange takes some in the base asset
+                QuoteAsset = QuoteAsset,
                 TickSize = TickSize,
                 QuantityStep = QuantityStep,
                 Direction = options.Direction,

@@ -39,7 +39,7 @@ public sealed record SimulationReport
     /// <summary>What the inventory still held cost (entry notional, signed, plus its opening fees).</summary>
     public required decimal HeldCost { get; init; }
 
-    /// <summary>The exchange's position: bought minus sold.</summary>
+    /// <summary>The account's base balance from the bot's orders: bought minus sold minus the base-asset fees.</summary>
     public required decimal ExchangePosition { get; init; }
     public required int Reconciliations { get; init; }
     public required IReadOnlyDictionary<FindingKind, int> Findings { get; init; }
@@ -66,7 +66,7 @@ public sealed record SimulationReport
         text.AppendLine(inv, $"  results     applied {c.ResultsApplied:N0}, duplicate {c.ResultsDuplicate:N0}, stale {c.ResultsStale:N0}, rejected {c.ResultsRejected:N0}");
         string findings = Findings.Count == 0 ? "nothing to fix" : string.Join(", ", Findings.Select(f => $"{f.Key} {f.Value}"));
         text.AppendLine(inv, $"  reconcile   {Reconciliations} runs: {findings}");
-        text.AppendLine(inv, $"  position    manager holds {Totals.Inventory}; exchange position {ExchangePosition} ({(Totals.Inventory == sign * ExchangePosition ? "match" : "MISMATCH")})");
+        text.AppendLine(inv, $"  position    manager holds {Totals.Inventory} (after {Totals.BaseFees} paid in base-asset fees); exchange balance {ExchangePosition} ({(Totals.Inventory == sign * ExchangePosition ? "match, to the last decimal" : "MISMATCH")})");
         text.AppendLine(inv, $"  realised    manager {Totals.RealizedPnl:F6}; exchange cash {ExchangeCash:F6} + cost of what is held {HeldCost:F6} = {ExchangeCash + HeldCost:F6}");
         text.Append(Passed ? "  verdict     PASS: invariants hold, every slot matches the exchange, nothing stuck" : "  verdict     FAIL\n    " + string.Join("\n    ", Failures));
         return text.ToString();
