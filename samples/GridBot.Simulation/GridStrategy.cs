@@ -44,10 +44,10 @@ internal sealed class GridStrategy(SuperPositionManager manager, decimal spacing
         decimal distance = (longGrid ? price - level : level - price) / spacing;
         if (slot is null || slot.Status == SlotStatus.Free)
         {
-            if (slot is { Inventory: > 0 } held)
+            if (slot is { Inventory: > 0 })
             {
                 decimal exit = longGrid ? level + spacing : level - spacing;
-                return ClaimRequest.Place(level, manager.ClosingSide, exit, held.Inventory);
+                return ClaimRequest.Close(level, exit); // all the slot holds when the claim is checked, base-asset fees taken
             }
 
             return distance > 0 && distance <= RestingLevels ? ClaimRequest.Place(level, manager.OpeningSide, level, orderQuantity) : null;

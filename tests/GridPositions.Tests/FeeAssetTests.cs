@@ -239,6 +239,52 @@ public class FeeAssetTests
     }
 
     [Fact]
+    public void AWholePositionClose_IsForTheNetInventory_OnTheClosingSide()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 0.01m);
+        Fill(grid, buy, grid.Place(buy), 0.01m, 1m, 0.00001m, "BTC");
+
+        ClaimResult close = grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 110m));
+
+        Assert.True(close.IsAccepted, close.Detail);
+        Assert.Equal((OrderSide.Sell, 0.00999m, 110m, 100m), (close.Action.Side, close.Action.Quantity, close.Action.Price, close.Action.SlotPrice));
+        Assert.Equal(OrderRole.Close, grid.Slot(100m).Order!.Role);
+        Assert.Equal(ClaimRejection.SlotBusy, grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 110m)).Rejection);
+        Assert.Equal(InputDisposition.Applied, Fill(grid, close.Action, grid.Place(close.Action), 0.00999m, 1.0989m, 0.001m, null));
+        Assert.Equal(0m, grid.Slot(100m).Inventory);
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void AWholePositionClose_OfNothing_OrWithASideOrQuantityOfItsOwn_IsRefused_AndLeavesNoSlot()
+    {
+        var grid = new TestGrid(GridDirection.Short);
+        Assert.Equal(ClaimRejection.WouldOversell, grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 99m)).Rejection); // a level never used
+        Assert.Null(grid.Manager.GetSlot(100m));
+        grid.OpenFilled(101m, 2m);
+        Assert.Equal(OrderSide.Buy, grid.Manager.ClaimSlot(ClaimRequest.Close(101m, 100m) with { Side = OrderSide.Buy }).Action.Side); // the closing side may be named
+        grid.Manager.ClaimSlot(ClaimRequest.Cancel(101m));
+
+        var refused = new (ClaimRequest Request, string Field)[]
+        {
+            (ClaimRequest.Close(102m, 101m) with { Side = OrderSide.Sell }, "Side"), // the opening side of a short grid
+            (ClaimRequest.Close(102m, 101m) with { Quantity = 1m }, "Quantity"),
+            (ClaimRequest.Close(102m, 101m) with { Leverage = 2 }, "Leverage"),
+            (ClaimRequest.Close(102m, 101.005m), "Price"),
+        };
+        foreach ((ClaimRequest request, string field) in refused)
+        {
+            ClaimResult result = grid.Manager.ClaimSlot(request);
+            Assert.Equal(ClaimRejection.Invalid, result.Rejection);
+            Assert.StartsWith(field, result.Detail, StringComparison.Ordinal);
+            Assert.Null(grid.Manager.GetSlot(102m));
+        }
+
+        grid.AssertInvariants();
+    }
+
+    [Fact]
     public void WithBaseAssetFees_AnExchangeBalanceOffTheStep_IsAQuantityToReconcileAndCloseTo()
     {
         var grid = new TestGrid(options: Spot());

@@ -26,6 +26,13 @@ public readonly record struct ClaimRequest
     /// <summary>For a place: an optional client order id; when absent the manager generates one.</summary>
     public string? ClientOrderId { get; init; }
 
+    /// <summary>
+    /// For a place built by <see cref="Close"/>: the order closes the slot's whole position, so the manager sets the side
+    /// (the closing side) and the quantity (the net inventory the slot holds when the claim is checked, after any
+    /// base-asset fees). <see cref="Side"/> is then unspecified or the closing side and <see cref="Quantity"/> zero.
+    /// </summary>
+    public bool WholePosition { get; init; }
+
     /// <summary>For an opening place: the position's leverage, 1 to <see cref="PositionManagerOptions.MaxLeverage"/>; recorded on the slot.</summary>
     public int? Leverage { get; init; }
 
@@ -42,6 +49,21 @@ public readonly record struct ClaimRequest
             Price = price,
             Quantity = quantity,
             ClientOrderId = clientOrderId,
+        };
+
+    /// <summary>
+    /// A request to close the whole position of the slot at <paramref name="slotPrice"/> with a limit order at
+    /// <paramref name="price"/>, for exactly what the slot holds when the claim is checked (<see cref="WholePosition"/>).
+    /// A flat slot refuses it as <see cref="ClaimRejection.WouldOversell"/>.
+    /// </summary>
+    public static ClaimRequest Close(decimal slotPrice, decimal price, string? clientOrderId = null) =>
+        new()
+        {
+            Type = OrderActionType.Place,
+            SlotPrice = slotPrice,
+            Price = price,
+            ClientOrderId = clientOrderId,
+            WholePosition = true,
         };
 
     /// <summary>A request to cancel the live order of the slot at <paramref name="slotPrice"/>.</summary>

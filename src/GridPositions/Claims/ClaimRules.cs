@@ -86,11 +86,12 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         // accepted, so a refusal leaves no trace.
         bool isNew = !book.TryGet(key, out Slot? slot);
         slot ??= new Slot(key, _grid.ToPrice(key));
-        OrderRole role = context.RoleOf(request.Side);
+        OrderSide side = request.WholePosition ? context.ClosingSide : request.Side;
+        OrderRole role = context.RoleOf(side);
         OrderAction action;
 
 #if FAULT_INJECTION
-        if (FaultInjection.Is(Fault.SplitClaimCheck))
+        if (FaultInjection.Is(Fault.SplitClaimCheck) && !request.WholePosition)
         {
             book.Add_NeedsLock(slot);
             return ClaimPlaceInTwoSections_NeedsBookLock(request, slot, role, now, ref op);
@@ -102,16 +103,28 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         {
             LapseClaims_NeedsSlotLock(slot, now, ref op);
             ClaimRejection rejection = ClosingLease_NeedsSlotLock(slot, now, out string? detail);
+
+            // A whole-position close is for what the slot holds now, read in the section that claims it.
+            decimal quantity = request.WholePosition ? slot.Position.Inventory : request.Quantity;
+            if (rejection == ClaimRejection.None && request.WholePosition && quantity == 0)
+            {
+                (rejection, detail) = (ClaimRejection.WouldOversell, $"slot {slot.Price} holds nothing to close");
+            }
+            else if (rejection == ClaimRejection.None && request.WholePosition && !Fills.Amounts.ProductFits(request.Price, quantity))
+            {
+                (rejection, detail) = (ClaimRejection.Invalid, $"Price x the inventory ({request.Price} x {quantity}) is beyond the bound of {Fills.Amounts.Max:N0}");
+            }
+
             if (rejection == ClaimRejection.None)
             {
-                rejection = slot.CheckPlace_NeedsLock(role, request.Quantity, out detail);
+                rejection = slot.CheckPlace_NeedsLock(role, quantity, out detail);
             }
 
             // Off the quantity step is refused, except a close of exactly what the slot holds: an off-step fill can
             // never leave a position that cannot be flattened.
-            if (rejection == ClaimRejection.None && !_grid.IsOnStep(request.Quantity) && !(role == OrderRole.Close && request.Quantity == slot.Position.Inventory))
+            if (rejection == ClaimRejection.None && !_grid.IsOnStep(quantity) && !(role == OrderRole.Close && quantity == slot.Position.Inventory))
             {
-                (rejection, detail) = (ClaimRejection.Invalid, "Quantity: " + _grid.DescribeBadQuantity(request.Quantity) + (role == OrderRole.Close ? $" (a close off the step must be for exactly the {slot.Position.Inventory} the slot holds)" : ""));
+                (rejection, detail) = (ClaimRejection.Invalid, "Quantity: " + _grid.DescribeBadQuantity(quantity) + (role == OrderRole.Close ? $" (a close off the step must be for exactly the {slot.Position.Inventory} the slot holds)" : ""));
             }
 
             if (rejection != ClaimRejection.None)
@@ -120,7 +133,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             }
 
             string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
+            action = new OrderAction(OrderActionType.Place, slot.Price, side, request.Price, quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
             slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
@@ -277,7 +290,19 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             return null;
         }
 
-        if (request.Side is not (OrderSide.Buy or OrderSide.Sell))
+        if (request.WholePosition)
+        {
+            if (request.Side != OrderSide.Unspecified && request.Side != context.ClosingSide)
+            {
+                return $"Side must be unspecified or the closing side {context.ClosingSide} for a whole-position close; got {request.Side}";
+            }
+
+            if (request.Quantity != 0)
+            {
+                return $"Quantity must be zero for a whole-position close (the manager closes what the slot holds); got {request.Quantity}";
+            }
+        }
+        else if (request.Side is not (OrderSide.Buy or OrderSide.Sell))
         {
             return $"Side must be Buy or Sell; got {request.Side}";
         }
@@ -287,13 +312,14 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             return "Price: " + _grid.DescribeBadPrice(request.Price);
         }
 
-        // The step is checked with the slot (a close of exactly an off-step inventory is allowed); the rest here.
-        if (request.Quantity <= 0 || request.Quantity > Fills.Amounts.Max)
+        // The step is checked with the slot (a close of exactly an off-step inventory is allowed), and so is a
+        // whole-position close's quantity; the rest here.
+        if (!request.WholePosition && (request.Quantity <= 0 || request.Quantity > Fills.Amounts.Max))
         {
             return "Quantity: " + _grid.DescribeBadQuantity(request.Quantity);
         }
 
-        if (!Fills.Amounts.ProductFits(request.Price, request.Quantity))
+        if (!request.WholePosition && !Fills.Amounts.ProductFits(request.Price, request.Quantity))
         {
             return $"Price x Quantity ({request.Price} x {request.Quantity}) is beyond the bound of {Fills.Amounts.Max:N0}";
         }
@@ -303,7 +329,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             return "ClientOrderId must be null (generated) or not blank";
         }
 
-        bool opening = request.Side == context.OpeningSide;
+        bool opening = !request.WholePosition && request.Side == context.OpeningSide;
         int maxLeverage = context.Settings.MaxLeverage;
         if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > maxLeverage))
         {
