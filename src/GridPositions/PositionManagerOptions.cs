@@ -64,6 +64,13 @@ public sealed class PositionManagerOptions
     /// <summary>The highest leverage an opening claim may ask for. Default 125 (the lowest is always 1).</summary>
     public int MaxLeverage { get; set; } = 125;
 
+    /// <summary>
+    /// The futures account is in hedge mode: every order of a long grid belongs to the long position
+    /// (<see cref="PositionSide.Long"/>) and of a short grid to the short one. Otherwise (one-way mode, and spot) every
+    /// order's position side is <see cref="PositionSide.Both"/>. Carried on every <see cref="OrderAction.PositionSide"/>.
+    /// </summary>
+    public bool HedgeMode { get; set; }
+
     /// <summary>A copy (every property is a value or an immutable string).</summary>
     internal PositionManagerOptions Copy() => (PositionManagerOptions)MemberwiseClone();
 

@@ -49,7 +49,7 @@ public class SlotRulesTests
         ResultOutcome lateSuccess = grid.Manager.ApplyActionResults([OrderActionResult.Placed(first with { ClaimToken = 99 }, "X1")])[0];
         Assert.Equal(InputDisposition.Stale, lateSuccess.Disposition);
         Assert.Equal("slot 100.00 no longer holds claim 99; its order went live and must be cancelled", lateSuccess.Detail);
-        Assert.Equal(new OrderAction(OrderActionType.Cancel, 100m, first.Side, first.Price, first.Quantity, first.ClientOrderId, "X1", 0), lateSuccess.CancelToIssue);
+        Assert.Equal(new OrderAction(OrderActionType.Cancel, 100m, first.Side, first.Price, first.Quantity, first.ClientOrderId, "X1", 0) { Role = OrderRole.Open, PositionSide = PositionSide.Both }, lateSuccess.CancelToIssue); // the intent the executor reported
         ResultOutcome lateFailure = grid.Manager.ApplyActionResults([OrderActionResult.Failed(first with { ClaimToken = 99 }, "x")])[0];
         Assert.Equal(new ResultOutcome(InputDisposition.Stale, null, "slot 100.00 no longer holds claim 99"), lateFailure);
 

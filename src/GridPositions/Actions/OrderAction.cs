@@ -17,4 +17,20 @@ public readonly record struct OrderAction(
     decimal Quantity,
     string ClientOrderId,
     string? OrderId,
-    long ClaimToken);
+    long ClaimToken)
+{
+    /// <summary>Whether the order opens or closes the slot's position (a cancel: the role of the order it cancels).</summary>
+    public OrderRole Role { get; init; }
+
+    /// <summary>The order may only reduce the position: true for every closing order, never for an opening one. Send it where the venue takes it (futures).</summary>
+    public bool ReduceOnly { get; init; }
+
+    /// <summary>The order must rest on the book as a maker order, refused by the venue if it would trade at once.</summary>
+    public bool PostOnly { get; init; }
+
+    /// <summary>How long the order rests; unspecified: the venue's default.</summary>
+    public TimeInForce TimeInForce { get; init; }
+
+    /// <summary>The futures position the order belongs to: <see cref="PositionManagerOptions.HedgeMode"/>'s side, or both.</summary>
+    public PositionSide PositionSide { get; init; }
+}

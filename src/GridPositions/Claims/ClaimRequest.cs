@@ -33,6 +33,24 @@ public readonly record struct ClaimRequest
     /// </summary>
     public bool WholePosition { get; init; }
 
+    /// <summary>
+    /// For a place: reduce-only, or null (the default) for what the role implies. Every closing order is reduce-only and
+    /// no opening order is: true on an opening claim or false on a closing one is refused.
+    /// </summary>
+    public bool? ReduceOnly { get; init; }
+
+    /// <summary>For a place: a post-only (maker) order. Cannot be immediate (<see cref="TimeInForce.Ioc"/> or <see cref="TimeInForce.Fok"/>).</summary>
+    public bool PostOnly { get; init; }
+
+    /// <summary>For a place: how long the order rests; unspecified for the venue's default.</summary>
+    public TimeInForce TimeInForce { get; init; }
+
+    /// <summary>
+    /// For a place: the futures position the order belongs to, to check against the manager's (its direction's in
+    /// <see cref="PositionManagerOptions.HedgeMode"/>, otherwise both); unspecified takes the manager's.
+    /// </summary>
+    public PositionSide PositionSide { get; init; }
+
     /// <summary>For an opening place: the position's leverage, 1 to <see cref="PositionManagerOptions.MaxLeverage"/>; recorded on the slot.</summary>
     public int? Leverage { get; init; }
 

@@ -133,7 +133,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             }
 
             string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, side, request.Price, quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
+            action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, side, request.Price, quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock()), role, request.PostOnly, request.TimeInForce);
             slot.BeginOrder_NeedsLock(action, role, now);
             if (role == OrderRole.Open)
             {
@@ -177,7 +177,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         using (slot.Enter())
         {
             string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
-            action = new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock());
+            action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock()), role, request.PostOnly, request.TimeInForce);
             slot.BeginOrder_NeedsLock(action, role, now);
             sinks.SlotChanged_NeedsSlotLock(slot, ref op);
         }
@@ -272,6 +272,31 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         return closing ? ClaimRejection.PositionLeased : ClaimRejection.None;
     }
 
+    /// <summary>What is wrong with a place's intent, or null: reduce-only exactly when closing, post-only never immediate, the manager's position side.</summary>
+    private string? DescribeBadIntent(in ClaimRequest request, bool opening)
+    {
+        if (request.ReduceOnly is { } reduceOnly && reduceOnly == opening)
+        {
+            return opening
+                ? "ReduceOnly: an opening order cannot be reduce-only (it would be refused or do nothing)"
+                : "ReduceOnly: every closing order is reduce-only, so it can never open the other way";
+        }
+
+        if (request.TimeInForce is not (TimeInForce.Unspecified or TimeInForce.Gtc or TimeInForce.Ioc or TimeInForce.Fok))
+        {
+            return $"TimeInForce must be Unspecified, Gtc, Ioc or Fok; got {request.TimeInForce}";
+        }
+
+        if (request.PostOnly && request.TimeInForce is (TimeInForce.Ioc or TimeInForce.Fok))
+        {
+            return $"PostOnly: a post-only order rests on the book, so it cannot be {request.TimeInForce}";
+        }
+
+        return request.PositionSide == PositionSide.Unspecified || request.PositionSide == context.PositionSide
+            ? null
+            : $"PositionSide must be unspecified or {context.PositionSide} ({(context.Settings.HedgeMode ? "hedge mode, this grid's side" : "one-way mode")}); got {request.PositionSide}";
+    }
+
     /// <summary>Null when the request is well formed, otherwise what is wrong with it.</summary>
     private string? ValidateClaim(in ClaimRequest request)
     {
@@ -287,7 +312,9 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
         if (request.Type == OrderActionType.Cancel)
         {
-            return null;
+            return request.ReduceOnly is not null || request.PostOnly || request.TimeInForce != TimeInForce.Unspecified || request.PositionSide != PositionSide.Unspecified
+                ? "ReduceOnly, PostOnly, TimeInForce and PositionSide describe a place; a cancel takes its order's"
+                : null;
         }
 
         if (request.WholePosition)
@@ -330,6 +357,11 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         }
 
         bool opening = !request.WholePosition && request.Side == context.OpeningSide;
+        if (DescribeBadIntent(request, opening) is { } intentProblem)
+        {
+            return intentProblem;
+        }
+
         int maxLeverage = context.Settings.MaxLeverage;
         if (request.Leverage is { } leverage && (!opening || leverage < 1 || leverage > maxLeverage))
         {

@@ -137,6 +137,12 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
             return $"status {slot.Status} with cancel token {o.CancelToken}";
         }
 
+        // Every order belongs to the manager's futures position (a snapshot from before intents were recorded says nothing).
+        if (o.PositionSide != PositionSide.Unspecified && o.PositionSide != context.PositionSide)
+        {
+            return $"order {o.ClientOrderId} was sent for the {o.PositionSide} position, but this manager's orders are for {context.PositionSide} (PositionManagerOptions.HedgeMode)";
+        }
+
         if ((o.FeeKind == FeeAssetKind.Other) != (o.FeeAsset is not null))
         {
             return $"order {o.ClientOrderId} pays its fees in {o.FeeKind} named '{o.FeeAsset}'";

@@ -172,7 +172,7 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
         }
         else
         {
-            action = new OrderAction(OrderActionType.Place, slot.Price, context.ClosingSide, price, slot.Position.Inventory, book.NextClientOrderId_NeedsLock(), null, book.TakeClaimToken_NeedsLock());
+            action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, context.ClosingSide, price, slot.Position.Inventory, book.NextClientOrderId_NeedsLock(), null, book.TakeClaimToken_NeedsLock()), OrderRole.Close);
             slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseRules.TokenOf(lease));
         }
 

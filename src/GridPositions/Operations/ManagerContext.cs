@@ -49,5 +49,18 @@ internal sealed class ManagerContext
 
     public OrderRole RoleOf(OrderSide side) => side == OpeningSide ? OrderRole.Open : OrderRole.Close;
 
+    /// <summary>The position side of every order of this manager: its direction's in hedge mode, otherwise both.</summary>
+    public PositionSide PositionSide => !Settings.HedgeMode ? PositionSide.Both : Sign == 1 ? PositionSide.Long : PositionSide.Short;
+
+    /// <summary>A new place carrying its intent: its role, reduce-only exactly when it closes, and this manager's position side.</summary>
+    public OrderAction WithIntent(in OrderAction place, OrderRole role, bool postOnly = false, TimeInForce timeInForce = TimeInForce.Unspecified) => place with
+    {
+        Role = role,
+        ReduceOnly = role == OrderRole.Close,
+        PostOnly = postOnly,
+        TimeInForce = timeInForce,
+        PositionSide = PositionSide,
+    };
+
     public DateTimeOffset Now => Time.GetUtcNow();
 }

@@ -149,7 +149,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
                 return false;
             }
 
-            var action = new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, book.TakeClaimToken_NeedsLock());
+            OrderAction action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, book.TakeClaimToken_NeedsLock()), OrderRole.Open);
             slot.BeginOrder_NeedsLock(action, OrderRole.Open, plan.Now);
             disposition = ApplyReport_NeedsSlotLock(slot, order.ToUpdate(), ref effects, ref op, adopted: true);
         }

@@ -31,6 +31,11 @@ internal struct OrderState
     /// <summary>The asset's upper-case name when <see cref="FeeKind"/> is Other.</summary>
     public string? FeeAsset;
 
+    /// <summary>The intent the order was claimed with (reduce-only follows from <see cref="Role"/>, the position side from the options).</summary>
+    public bool PostOnly;
+    public TimeInForce TimeInForce;
+    public PositionSide PositionSide;
+
     /// <summary>Non-zero while a cancel claim is outstanding (slot status PendingCancel).</summary>
     public long CancelToken;
 
@@ -48,6 +53,16 @@ internal struct OrderState
 
     public readonly bool Matches(string? orderId, string? clientOrderId) =>
         (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);
+
+    /// <summary><paramref name="action"/> carrying this order's intent (a cancel tells the executor what it cancels).</summary>
+    public readonly OrderAction WithIntent(in OrderAction action) => action with
+    {
+        Role = Role,
+        ReduceOnly = Role == OrderRole.Close,
+        PostOnly = PostOnly,
+        TimeInForce = TimeInForce,
+        PositionSide = PositionSide,
+    };
 }
 
 /// <summary>The last order a slot finished: late results and updates for it are duplicates, not strangers.</summary>

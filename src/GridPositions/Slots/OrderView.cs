@@ -23,4 +23,16 @@ public sealed record OrderView(
 {
     /// <summary>When the place was claimed. Unanswered past <see cref="PositionManagerOptions.PendingClaimTimeout"/>, it becomes <see cref="SlotStatus.Unknown"/>.</summary>
     public DateTimeOffset ClaimedAt { get; init; }
+
+    /// <summary>A closing order: it may only reduce the position.</summary>
+    public bool ReduceOnly => Role == OrderRole.Close;
+
+    /// <summary>Claimed post-only (a maker order).</summary>
+    public bool PostOnly { get; init; }
+
+    /// <summary>The time in force it was claimed with.</summary>
+    public TimeInForce TimeInForce { get; init; }
+
+    /// <summary>The futures position it belongs to.</summary>
+    public PositionSide PositionSide { get; init; }
 }

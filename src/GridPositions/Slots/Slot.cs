@@ -224,6 +224,9 @@ internal sealed partial class Slot
             Quantity = action.Quantity,
             ClaimedAt = now,
             LeaseToken = leaseToken,
+            PostOnly = action.PostOnly,
+            TimeInForce = action.TimeInForce,
+            PositionSide = action.PositionSide,
         };
         _status = SlotStatus.PendingPlace;
     }
@@ -253,7 +256,7 @@ internal sealed partial class Slot
         _order.CancelClaimedAt = now;
         _order.CancelLeaseToken = leaseToken;
         _status = SlotStatus.PendingCancel;
-        action = new OrderAction(OrderActionType.Cancel, Price, _order.Side, _order.Price, _order.Quantity, _order.ClientOrderId, _order.OrderId, token);
+        action = _order.WithIntent(new OrderAction(OrderActionType.Cancel, Price, _order.Side, _order.Price, _order.Quantity, _order.ClientOrderId, _order.OrderId, token));
         return ClaimRejection.None;
     }
 

@@ -40,6 +40,9 @@ internal readonly record struct SlotState(
                 Status == SlotStatus.PendingCancel)
             {
                 ClaimedAt = Order.ClaimedAt,
+                PostOnly = Order.PostOnly,
+                TimeInForce = Order.TimeInForce,
+                PositionSide = Order.PositionSide,
             };
         return new SlotView(Price, Status, order, Position.Inventory, Position.EntryNotional, Position.EntryFees, Position.RealizedPnl, Position.RoundTrips)
         {

@@ -81,6 +81,9 @@ internal static class SlotWire
                 CancelLeaseToken = o.CancelLeaseToken,
                 FeeKind = o.FeeKind,
                 FeeAsset = o.FeeAsset ?? "",
+                PostOnly = o.PostOnly,
+                TimeInForce = o.TimeInForce,
+                PositionSide = o.PositionSide,
             };
         }
 
@@ -167,6 +170,9 @@ internal static class SlotWire
                 CancelLeaseToken = o.CancelLeaseToken,
                 FeeKind = o.FeeKind,
                 FeeAsset = WireConvert.NullIfEmpty(o.FeeAsset),
+                PostOnly = o.PostOnly,
+                TimeInForce = o.TimeInForce,
+                PositionSide = o.PositionSide,
             } };
         }
 

@@ -156,6 +156,13 @@ internal static class SnapshotValidation
         {
             throw Bad(path + ".FeeAsset", $"is '{order.FeeAsset}', but the fee kind is {order.FeeKind}, which has no name");
         }
+
+        Enum(order.TimeInForce, path + ".TimeInForce", TimeInForce.Unspecified, TimeInForce.Fok);
+        Enum(order.PositionSide, path + ".PositionSide", PositionSide.Unspecified, PositionSide.Short);
+        if (order.PostOnly && order.TimeInForce is (TimeInForce.Ioc or TimeInForce.Fok))
+        {
+            throw Bad(path + ".PostOnly", $"is set on a {order.TimeInForce} order; a post-only order rests on the book");
+        }
     }
 
     /// <summary>A named asset: present, upper case as the manager stores it, and a name the manager would accept.</summary>

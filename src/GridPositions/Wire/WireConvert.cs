@@ -50,6 +50,11 @@ public static class WireConvert
         ClientOrderId = action.ClientOrderId ?? "",
         OrderId = action.OrderId ?? "",
         ClaimToken = action.ClaimToken,
+        Role = action.Role,
+        ReduceOnly = action.ReduceOnly,
+        PostOnly = action.PostOnly,
+        TimeInForce = action.TimeInForce,
+        PositionSide = action.PositionSide,
     };
 
     /// <summary>The API form of a wire action.</summary>
@@ -64,7 +69,14 @@ public static class WireConvert
             action.Quantity.ToDecimal(),
             action.ClientOrderId,
             NullIfEmpty(action.OrderId),
-            action.ClaimToken);
+            action.ClaimToken)
+        {
+            Role = action.Role,
+            ReduceOnly = action.ReduceOnly,
+            PostOnly = action.PostOnly,
+            TimeInForce = action.TimeInForce,
+            PositionSide = action.PositionSide,
+        };
     }
 
     /// <summary>The wire form of an action result.</summary>

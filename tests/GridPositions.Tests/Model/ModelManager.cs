@@ -423,7 +423,7 @@ internal sealed class ModelSlot(decimal price)
     public SlotView View() => new(
         Price,
         Status,
-        Order is null ? null : new OrderView(Order.ClientOrderId, Order.OrderId, Order.Side, Order.Role, Order.Price, Order.Quantity, Order.Filled, Order.Token, Status == SlotStatus.PendingCancel) { ClaimedAt = Order.ClaimedAt },
+        Order is null ? null : new OrderView(Order.ClientOrderId, Order.OrderId, Order.Side, Order.Role, Order.Price, Order.Quantity, Order.Filled, Order.Token, Status == SlotStatus.PendingCancel) { ClaimedAt = Order.ClaimedAt, PositionSide = PositionSide.Both }, // one-way: every order is for both
         Inventory,
         EntryNotional,
         EntryFees,
