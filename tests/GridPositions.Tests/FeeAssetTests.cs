@@ -285,6 +285,22 @@ public class FeeAssetTests
     }
 
     [Fact]
+    public void AValuation_SpreadsTheCostOverWhatIsHeldAfterABaseFee_AndClosingAtTheMarkRealisesIt()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 0.01m);
+        Fill(grid, buy, grid.Place(buy), 0.01m, 1.00m, 0.00001m, "BTC");
+
+        SlotValuation slot = Assert.Single(grid.Manager.GetValuation(110m).Slots);
+        Assert.Equal((0.00999m, 1.0989m, 0.0989m), (slot.Inventory, slot.MarkValue, slot.UnrealizedPnl));
+        Assert.Equal(1.00m / 0.00999m, slot.BreakEvenPrice); // the 1.00 paid, over the 0.00999 received
+
+        OrderAction close = grid.Claim(ClaimRequest.Close(100m, 110m));
+        Fill(grid, close, grid.Place(close), 0.00999m, 1.0989m, 0m, null);
+        Assert.Equal(slot.UnrealizedPnl, grid.Slot(100m).RealizedPnl);
+    }
+
+    [Fact]
     public void WithBaseAssetFees_AnExchangeBalanceOffTheStep_IsAQuantityToReconcileAndCloseTo()
     {
         var grid = new TestGrid(options: Spot());
