@@ -152,6 +152,8 @@ public class FeeAssetTests
     [InlineData("BTC\n")]
     [InlineData("\u0001")]
     [InlineData("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456")] // 33 characters
+    [InlineData("BNBß")] // upper-casing leaves it lower case: a stored name must read back the same
+    [InlineData("ＢＮＢ")] // full-width letters
     public void AnUnusableFeeAssetName_IsRefusedNamingTheField_AndChangesNothing(string asset)
     {
         var grid = new TestGrid(options: Spot());
@@ -181,6 +183,69 @@ public class FeeAssetTests
         Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 2m, 200m, 0.2m, null)); // the quote asset, unnamed
         Assert.Equal((2m, 0.2m), (grid.Slot(100m).Inventory, grid.Slot(100m).EntryFees));
         grid.AssertInvariants();
+    }
+
+    [Fact]
+    public async Task AnOrdersFeesMovingFromOneOtherAssetToAnother_AreRejected_SayingWhichAssets()
+    {
+        var grid = new TestGrid(options: Spot());
+        var reasons = new List<string>();
+        grid.Manager.InputRejected += (_, e) => reasons.Add(e.Reason);
+        OrderAction buy = grid.ClaimOpen(100m, 2m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, 0.0001m, "BNB", OrderStatus.PartiallyFilled));
+
+        Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.0002m, "ETH")); // both other assets: the name tells them apart
+        Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.1m, null));
+
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains("its fees so far are 0.0001 in BNB, but an update reports them in ETH", reasons[0], StringComparison.Ordinal);
+        Assert.Contains("in BNB, but an update reports them in quote", reasons[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOpeningFillWhoseBaseFeeTakesAllOfIt_IsRejected_ButAFeeUpToALaterFillsGrowthIsBooked()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 0.002m);
+        string id = grid.Place(buy);
+        SlotView before = grid.Slot(100m);
+
+        Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 0.001m, 0.1m, 0.001m, "BTC", OrderStatus.PartiallyFilled)); // would hold nothing at a cost of 0.1
+        Assert.Equal(before, grid.Slot(100m));
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 0.001m, 0.1m, 0.0005m, "BTC", OrderStatus.PartiallyFilled));
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 0.002m, 0.2m, 0.0015m, "BTC")); // this growth's fee is all of it: 0.0005 still held
+        Assert.Equal((0.0005m, 0.0015m), (grid.Slot(100m).Inventory, grid.Slot(100m).BaseFees));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void AnAssetNameOf32Characters_IsAccepted()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string name = new('A', FeeAssetsMaxNameLength);
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, grid.Place(buy), 1m, 100m, 0.5m, name.ToLowerInvariant()));
+        Assert.Equal([new AssetAmount(name, 0.5m)], grid.Slot(100m).OtherFees);
+    }
+
+    private const int FeeAssetsMaxNameLength = 32;
+
+    [Fact]
+    public void OtherFees_CompareHashAndPrintByContent()
+    {
+        IReadOnlyList<AssetAmount> a = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 1m)]);
+        IReadOnlyList<AssetAmount> same = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 1m)]);
+        IReadOnlyList<AssetAmount> other = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 2m)]);
+
+        Assert.True(a.Equals(same));
+        Assert.Equal(a.GetHashCode(), same.GetHashCode());
+        Assert.False(a.Equals(other));
+        Assert.NotEqual(a.GetHashCode(), other.GetHashCode());
+        Assert.False(a.Equals(null));
+        Assert.Equal("[AssetAmount { Asset = BNB, Amount = 1 }]", a.ToString());
+        Assert.Same(GridPositions.Fills.AssetAmountList.Empty, GridPositions.Fills.AssetAmountList.Of(null));
     }
 
     [Fact]
@@ -260,7 +325,9 @@ public class FeeAssetTests
     public void AWholePositionClose_OfNothing_OrWithASideOrQuantityOfItsOwn_IsRefused_AndLeavesNoSlot()
     {
         var grid = new TestGrid(GridDirection.Short);
-        Assert.Equal(ClaimRejection.WouldOversell, grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 99m)).Rejection); // a level never used
+        ClaimResult nothing = grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 99m)); // a level never used
+        Assert.Equal(ClaimRejection.WouldOversell, nothing.Rejection);
+        Assert.Contains("holds nothing to close", nothing.Detail, StringComparison.Ordinal);
         Assert.Null(grid.Manager.GetSlot(100m));
         grid.OpenFilled(101m, 2m);
         Assert.Equal(OrderSide.Buy, grid.Manager.ClaimSlot(ClaimRequest.Close(101m, 100m) with { Side = OrderSide.Buy }).Action.Side); // the closing side may be named
@@ -301,6 +368,24 @@ public class FeeAssetTests
     }
 
     [Fact]
+    public void AWholePositionClose_UnderALease_IsLeased_AndOneWhoseNotionalIsBeyondTheBound_IsInvalid()
+    {
+        var grid = new TestGrid();
+        grid.OpenFilled(100m, 1m);
+        CloseStart start = grid.Manager.BeginClose(new CloseRequest(100m));
+        Assert.Equal(ClaimRejection.PositionLeased, grid.Manager.ClaimSlot(ClaimRequest.Close(100m, 101m)).Rejection);
+        start.Lease!.Dispose();
+
+        var huge = new TestGrid(options: Spot(GridDirection.Short));
+        OrderAction sell = huge.ClaimOpen(0.5m, SuperPositionManager.MaxAmount);
+        Fill(huge, sell, huge.Place(sell), SuperPositionManager.MaxAmount, SuperPositionManager.MaxAmount / 2, 0m, null);
+        ClaimResult beyond = huge.Manager.ClaimSlot(ClaimRequest.Close(0.5m, 2m)); // 10^15 at 2 is beyond the bound
+        Assert.Equal(ClaimRejection.Invalid, beyond.Rejection);
+        Assert.Contains("beyond the bound", beyond.Detail, StringComparison.Ordinal);
+        Assert.Equal(SlotStatus.Free, huge.Slot(0.5m).Status);
+    }
+
+    [Fact]
     public void WithBaseAssetFees_AnExchangeBalanceOffTheStep_IsAQuantityToReconcileAndCloseTo()
     {
         var grid = new TestGrid(options: Spot());
@@ -324,6 +409,97 @@ public class FeeAssetTests
             g.OpenFilled(100m, 0.01m);
             return g;
         }
+    }
+
+    [Fact]
+    public void ABlankFeeAsset_IsTheQuoteAsset_AndAParkedUpdateCarryingOneStillCheckpointsAndRestores()
+    {
+        var grid = new TestGrid(options: Spot());
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnOrderUpdate(new OrderUpdate { ClientOrderId = "not-yet", Status = OrderStatus.New, FeeAsset = " " }));
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnOrderUpdates([new OrderUpdate { ClientOrderId = "not-yet-2", Status = OrderStatus.New, FeeAsset = "" }])[0]);
+
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+        Assert.All(snapshot.ParkedUpdates, p => Assert.Equal("", p.Update.FeeAsset));
+        Assert.Equal(2, SuperPositionManager.Restore(snapshot, grid.Options, grid.Time).ParkedUpdateCount);
+    }
+
+    [Fact]
+    public void AShortGridsOpeningSell_WhoseBaseFeeWouldHoldMoreThanTheBound_IsRejected()
+    {
+        var grid = new TestGrid(options: Spot(GridDirection.Short));
+        OrderAction sell = grid.ClaimOpen(0.5m, SuperPositionManager.MaxAmount);
+        string id = grid.Place(sell);
+        SlotView before = grid.Slot(0.5m);
+
+        Assert.Equal(InputDisposition.Rejected, Fill(grid, sell, id, SuperPositionManager.MaxAmount, SuperPositionManager.MaxAmount / 2, 1m, "BTC"));
+        Assert.Equal(before, grid.Slot(0.5m));
+        grid.CreateSnapshotAndRestore();
+    }
+
+    [Fact]
+    public void AValuationBeyondDecimalsRange_OrTwoRatesForOneAsset_IsRefusedNamingFeeRates()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        Fill(grid, buy, grid.Place(buy), 1m, 100m, 1e14m, "BNB");
+
+        Assert.Throws<ArgumentOutOfRangeException>("feeRates", () => grid.Manager.GetValuation(100m, new Dictionary<string, decimal> { ["BNB"] = 1e15m }));
+        Assert.Throws<ArgumentOutOfRangeException>("feeRates", () => grid.Manager.GetValuation(100m, new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BNB"] = 1m, ["bnb"] = 2m }));
+        Assert.Equal(1e14m * 600m, grid.Manager.GetValuation(100m, new Dictionary<string, decimal> { ["BNB"] = 600m }).OtherFeesInQuote);
+    }
+
+    [Theory]
+    [InlineData(0.002)] // a base fee above the fill
+    [InlineData(-0.0001)]
+    public void AnOrderToAdopt_WhoseBaseFeeNoSlotCouldBook_IsOwned_AndItsReportRefused(decimal fee)
+    {
+        // As for any unbookable report of an adopted order: the slot owns it (never orphaned) and refuses the fill, surfaced.
+        var grid = new TestGrid(options: Spot());
+        ReconciliationTicket ticket = grid.Manager.BeginReconciliation();
+        var lost = new ExchangeOrder("X9", "gp-previous-run-7", OrderSide.Buy, 99m, 0.002m, OrderStatus.PartiallyFilled, 0.001m, 0.099m, fee) { FeeAsset = "BTC" };
+
+        ReconciliationReport report = grid.Manager.Reconcile(ticket, new ExchangeSnapshot(grid.Time.GetUtcNow(), [lost]));
+
+        ReconciliationFinding adopted = Assert.Single(report.Findings, f => f.Kind == FindingKind.Adopted);
+        Assert.Contains("refused its report", adopted.Detail, StringComparison.Ordinal);
+        Assert.Contains("base-asset fee", adopted.Detail, StringComparison.Ordinal);
+        Assert.Equal(("gp-previous-run-7", 0m, 0m), (grid.Slot(99m).Order!.ClientOrderId, grid.Slot(99m).Inventory, grid.Slot(99m).BaseFees));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void AnOrderRestoredFromBeforeFeesHadAssets_KeepsPayingInTheQuoteAsset()
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 2m);
+        string id = grid.Place(buy);
+        Fill(grid, buy, id, 1m, 100m, 0.05m, null, OrderStatus.PartiallyFilled);
+        PositionManagerSnapshot old = grid.Manager.CreateSnapshot();
+        old.Slots[0].Order.FeeKind = FeeAssetKind.Unspecified; // as a snapshot written before fee kinds were recorded
+
+        SuperPositionManager restored = SuperPositionManager.Restore(old, grid.Options, grid.Time);
+
+        OrderUpdate next = TestGrid.Make(buy, id, OrderStatus.Filled, 2m, 200m, 0.001m) with { FeeAsset = "BNB" };
+        Assert.Equal(InputDisposition.Rejected, restored.OnOrderUpdate(next));
+        Assert.Equal(InputDisposition.Applied, restored.OnOrderUpdate(next with { CumulativeFee = 0.1m, FeeAsset = null }));
+        Assert.Equal(0.1m, restored.GetSlot(100m)!.EntryFees);
+    }
+
+    [Fact]
+    public void AStateThatNeedsFeeAssets_IsRefusedByOptionsWithoutThem()
+    {
+        var grid = new TestGrid(options: Spot());
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnOrderUpdate(new OrderUpdate { ClientOrderId = "not-yet", Status = OrderStatus.New, FeeAsset = "BNB" }));
+        PositionManagerOptions plain = Spot();
+        (plain.BaseAsset, plain.QuoteAsset) = (null, null);
+        ArgumentException parked = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), plain, grid.Time));
+        Assert.Contains("snapshot.ParkedUpdates[0].Update.FeeAsset", parked.Message, StringComparison.Ordinal);
+
+        var paying = new TestGrid(options: Spot());
+        OrderAction buy = paying.ClaimOpen(100m, 2m);
+        Fill(paying, buy, paying.Place(buy), 1m, 100m, 0.001m, "BNB", OrderStatus.PartiallyFilled);
+        ArgumentException order = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(paying.Manager.CreateSnapshot(), plain, paying.Time));
+        Assert.Contains("BaseAsset", order.Message, StringComparison.Ordinal);
     }
 
     /// <summary>A flat slot that paid base and BNB fees, a held one, and an order half filled with its fee in BNB.</summary>

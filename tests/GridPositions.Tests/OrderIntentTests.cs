@@ -80,6 +80,7 @@ public class OrderIntentTests
         {
             Assert.Equal(ClaimRejection.Invalid, result.Rejection);
             Assert.StartsWith("PositionSide", result.Detail, StringComparison.Ordinal);
+            Assert.Contains(hedge ? "hedge mode, this grid's side" : "one-way mode", result.Detail, StringComparison.Ordinal);
             Assert.Null(grid.Manager.GetSlot(100m));
         }
     }
@@ -108,6 +109,9 @@ public class OrderIntentTests
             Assert.Equal(ClaimRejection.Invalid, result.Rejection);
             Assert.StartsWith(field, result.Detail, StringComparison.Ordinal);
         }
+
+        Assert.Contains("an opening order cannot be reduce-only", grid.Manager.ClaimSlot(refused[0].Request).Detail, StringComparison.Ordinal);
+        Assert.Contains("every closing order is reduce-only", grid.Manager.ClaimSlot(refused[1].Request).Detail, StringComparison.Ordinal);
 
         Assert.Null(grid.Manager.GetSlot(99m));
         Assert.Equal(before, grid.Slot(100m));

@@ -83,6 +83,13 @@ internal sealed class TestGrid
 
     public SlotView Slot(decimal price) => Manager.GetSlot(price) ?? throw new InvalidOperationException($"no slot at {price}");
 
+    /// <summary>Snapshots the manager and restores the snapshot (which checks it), asserting the restored slots are the same.</summary>
+    public void CreateSnapshotAndRestore()
+    {
+        SuperPositionManager restored = SuperPositionManager.Restore(Manager.CreateSnapshot(), Options, Time);
+        Assert.Equal(Manager.GetSlots(), restored.GetSlots());
+    }
+
     public void AssertInvariants()
     {
         InvariantCheckResult check = Manager.CheckInvariants();

@@ -143,6 +143,12 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
             return $"order {o.ClientOrderId} was sent for the {o.PositionSide} position, but this manager's orders are for {context.PositionSide} (PositionManagerOptions.HedgeMode)";
         }
 
+        // An order paying in the base or another asset needs the options that tell assets apart, or its next fill is refused.
+        if (o.FeeKind is FeeAssetKind.Base or FeeAssetKind.Other && !context.FeeAssets.PaysInQuantity)
+        {
+            return $"order {o.ClientOrderId} pays its fees in {new FeeCharge(o.FeeKind, o.FeeAsset)}, but the options set no BaseAsset and QuoteAsset";
+        }
+
         if ((o.FeeKind == FeeAssetKind.Other) != (o.FeeAsset is not null))
         {
             return $"order {o.ClientOrderId} pays its fees in {o.FeeKind} named '{o.FeeAsset}'";

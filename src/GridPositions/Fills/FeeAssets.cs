@@ -35,10 +35,13 @@ internal sealed class FeeAssets(string? baseAsset, string? quoteAsset)
             : null;
     }
 
-    /// <summary>What is wrong with an asset's name itself, or null: 1 to 32 characters, none of them white space or control characters.</summary>
+    /// <summary>
+    /// What is wrong with an asset's name itself, or null: 1 to 32 ASCII letters, digits, '.', '-' or '_' (what venues
+    /// name assets with), so that upper-casing it is exact and a stored name reads back the same.
+    /// </summary>
     public static string? DescribeName(string asset, string field) =>
         asset.Length > MaxNameLength ? $"{field} is {asset.Length} characters long; an asset's name is at most {MaxNameLength}."
-        : asset.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? $"{field} '{asset}' contains white space or a control character."
+        : asset.Length == 0 || !asset.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') ? $"{field} '{asset}' must be ASCII letters, digits, '.', '-' or '_'."
         : null;
 
     /// <summary>The asset a validated fee is paid in (no name: the quote asset).</summary>

@@ -37,6 +37,6 @@ public sealed record ExchangeOrder(
         CumulativeFilledQuantity = CumulativeFilledQuantity,
         CumulativeQuoteQuantity = CumulativeQuoteQuantity,
         CumulativeFee = CumulativeFee,
-        FeeAsset = FeeAsset,
+        FeeAsset = string.IsNullOrWhiteSpace(FeeAsset) ? null : FeeAsset, // blank is the quote asset
     };
 }

@@ -4,10 +4,15 @@ namespace GridPositions.Routing;
 internal static class UpdateValidation
 {
     /// <summary>Exchanges often send "" for a missing id: it is no id, never an id that could match another order's "".</summary>
-    public static bool HasBlankId(in OrderUpdate update) => IsBlank(update.OrderId) || IsBlank(update.ClientOrderId);
+    public static bool HasBlankId(in OrderUpdate update) => IsBlank(update.OrderId) || IsBlank(update.ClientOrderId) || IsBlank(update.FeeAsset);
 
-    public static OrderUpdate WithoutBlankIds(in OrderUpdate update) =>
-        update with { OrderId = IsBlank(update.OrderId) ? null : update.OrderId, ClientOrderId = IsBlank(update.ClientOrderId) ? null : update.ClientOrderId };
+    /// <remarks>A blank fee asset is the quote asset, stored as none (a parked update is written as it is kept).</remarks>
+    public static OrderUpdate WithoutBlankIds(in OrderUpdate update) => update with
+    {
+        OrderId = IsBlank(update.OrderId) ? null : update.OrderId,
+        ClientOrderId = IsBlank(update.ClientOrderId) ? null : update.ClientOrderId,
+        FeeAsset = IsBlank(update.FeeAsset) ? null : update.FeeAsset,
+    };
 
     /// <exception cref="ArgumentException">The update is malformed; the message says how.</exception>
     public static void Validate(in OrderUpdate update)

@@ -104,10 +104,12 @@ internal sealed partial class Slot
             return null; // a repeat or a trailing report: nothing to book
         }
 
-        // One order's fees are in one asset: its cumulative fee means nothing against another asset's.
-        if (_order.FeeKind != FeeAssetKind.Unspecified && _order.FilledFee != 0 && (charge.Kind != _order.FeeKind || charge.Asset != _order.FeeAsset))
+        // One order's fees are in one asset: its cumulative fee means nothing against another asset's. An order restored
+        // from before fees had assets has a fee but no kind: its fees were in the quote asset.
+        FeeAssetKind paidIn = _order.FeeKind == FeeAssetKind.Unspecified ? FeeAssetKind.Quote : _order.FeeKind;
+        if (_order.FilledFee != 0 && (charge.Kind != paidIn || charge.Asset != _order.FeeAsset))
         {
-            return $"order {_order.ClientOrderId}: its fees so far are {_order.FilledFee} in {new FeeCharge(_order.FeeKind, _order.FeeAsset)}, but an update reports them in {charge}";
+            return $"order {_order.ClientOrderId}: its fees so far are {_order.FilledFee} in {new FeeCharge(paidIn, _order.FeeAsset)}, but an update reports them in {charge}";
         }
 
         decimal cumulativeQuote, notional, fee, realized = 0;
@@ -134,9 +136,23 @@ internal sealed partial class Slot
                 return $"order {_order.ClientOrderId}: a base-asset fee of {baseFee} on a fill of {quantity}; a base fee is paid out of what was traded, so it is between zero and the fill";
             }
 
-            if (_position.InventoryAfter(_order.Role, quantity, baseFee, sign) < 0)
+            decimal inventoryAfter = _position.InventoryAfter(_order.Role, quantity, baseFee, sign);
+            if (inventoryAfter < 0)
             {
                 return $"order {_order.ClientOrderId}: a closing fill of {quantity} with a base-asset fee of {baseFee} takes more than the {_position.Inventory} the slot holds";
+            }
+
+            // An opening fill is booked as entry cost of what it holds: a base fee that takes all of it would hold nothing
+            // at a cost, so the slot's first fill must leave something (fees are a small share of a fill).
+            if (_order.Role == OrderRole.Open && inventoryAfter == 0)
+            {
+                return $"order {_order.ClientOrderId}: an opening fill of {quantity} whose base-asset fee of {baseFee} takes all of it; nothing would be held for its cost";
+            }
+
+            // A short grid's opening sell owes its base fee too, so the position can outgrow the order by it.
+            if (!Amounts.Fits(inventoryAfter))
+            {
+                return $"order {_order.ClientOrderId}: a fill of {quantity} with a base-asset fee of {baseFee} would hold {inventoryAfter}, beyond the bound of {Amounts.Max:N0}";
             }
 
             // The other asset's new total first, then Open or Close, which store nothing unless all their arithmetic succeeds.

@@ -101,7 +101,10 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
                 throw new ArgumentOutOfRangeException(nameof(feeRates), rate, $"The fee rate for '{asset}' must be a positive price at most {Fills.Amounts.Max:N0}, for a named asset.");
             }
 
-            byName[asset] = rate;
+            if (!byName.TryAdd(asset, rate))
+            {
+                throw new ArgumentOutOfRangeException(nameof(feeRates), rate, $"Two fee rates are for '{asset}' (names are compared ignoring case).");
+            }
         }
 
         decimal total = 0;
@@ -112,7 +115,14 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
                 return null;
             }
 
-            total += fee.Amount * rate; // both within the bound: at most 10^30, inside decimal's range
+            try
+            {
+                total += fee.Amount * rate; // a lifetime fee total is not bounded, so this can leave decimal's range
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentOutOfRangeException(nameof(feeRates), rate, $"The fees paid in {fee.Asset} ({fee.Amount}) at {rate} are beyond decimal's range.");
+            }
         }
 
         return total;
@@ -205,6 +215,17 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
         }
 
         SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
+
+        // A parked update is applied later as if it had just arrived, so it must name a fee asset these options tell apart.
+        var feeAssets = new Fills.FeeAssets(options.BaseAsset, options.QuoteAsset);
+        for (int i = 0; i < snapshot.ParkedUpdates.Count; i++)
+        {
+            string feeAsset = snapshot.ParkedUpdates[i].Update.FeeAsset;
+            if (feeAssets.Describe(feeAsset, "FeeAsset") is { } problem)
+            {
+                throw new ArgumentException($"snapshot.ParkedUpdates[{i}].Update.FeeAsset: {problem}", nameof(snapshot));
+            }
+        }
     }
 
     /// <summary>The client order id prefix a restored manager keeps (null: the snapshot has none, so a new lineage starts).</summary>

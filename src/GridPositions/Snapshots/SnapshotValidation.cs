@@ -173,7 +173,7 @@ internal static class SnapshotValidation
             throw Bad(path, "is missing or blank");
         }
 
-        string? problem = Fills.FeeAssets.DescribeName(asset, "it") ?? (asset.Any(char.IsLower) ? "it is not upper case" : null);
+        string? problem = Fills.FeeAssets.DescribeName(asset, "it") ?? (asset.Any(char.IsAsciiLetterLower) ? "it is not upper case" : null);
         if (problem is not null)
         {
             throw Bad(path, $"'{asset}' is not an asset name the manager stores ({problem})");

@@ -288,7 +288,8 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
             string feeIn = FeeIn(u.FeeAsset);
             decimal growth = u.CumulativeFilledQuantity - o.Filled, fee = u.CumulativeFee - o.Fee, baseFee = feeIn == "base" ? fee : 0m;
             decimal inventoryAfter = (o.Role == OrderRole.Open ? slot.Inventory + growth : slot.Inventory - growth) - (Sign * baseFee);
-            if ((o.Fee != 0 && o.FeeIn is not null && o.FeeIn != feeIn) || baseFee < 0 || baseFee > growth || inventoryAfter < 0)
+            bool holdsNothingAtACost = o.Role == OrderRole.Open && inventoryAfter == 0;
+            if ((o.Fee != 0 && o.FeeIn is not null && o.FeeIn != feeIn) || baseFee < 0 || baseFee > growth || inventoryAfter < 0 || holdsNothingAtACost)
             {
                 return (InputDisposition.Rejected, null, null);
             }
