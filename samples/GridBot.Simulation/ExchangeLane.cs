@@ -39,6 +39,14 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
     /// <summary>Fees paid in the base asset, in quantity: the account's base balance is bought - sold - these.</summary>
     public decimal BaseFees { get; private set; }
 
+    /// <summary>Fees paid in the fee token (<see cref="FeeToken"/>), by orders the account chose to pay that way; not in the cash flow.</summary>
+    public decimal TokenFees { get; private set; }
+
+    /// <summary>The exchange's fee token: about one order in five pays its fee in it, at <see cref="FeeTokenPrice"/>.</summary>
+    public const string FeeToken = "BNB";
+
+    public const decimal FeeTokenPrice = 500m; // a price that divides exactly, so token fees stay short decimals
+
     public int OrdersOpened { get; private set; }
     public int Fills { get; private set; }
     public int Rejects { get; private set; }
@@ -79,10 +87,15 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
                 SellQuote += quote;
             }
 
-            decimal fee = order.FeeAsset is null ? quote * FeeRate : fill * FeeRate; // a base fee is a share of the quantity
+            // A base fee is a share of the quantity; a token fee is the quote fee in the token, at its price.
+            decimal fee = order.FeeAsset is null ? quote * FeeRate : order.FeeAsset == FeeToken ? quote * FeeRate / FeeTokenPrice : fill * FeeRate;
             if (order.FeeAsset is null)
             {
                 Fees += fee;
+            }
+            else if (order.FeeAsset == FeeToken)
+            {
+                TokenFees += fee;
             }
             else
             {
@@ -189,7 +202,12 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
 
         var opened = new ExchangeOrder($"L{index}-{++_nextOrder}", action.ClientOrderId, action.Side, action.Price, action.Quantity, OrderStatus.New, 0m, 0m)
         {
-            FeeAsset = baseAsset is not null && action.Side == OrderSide.Buy && _random.Next(3) == 0 ? baseAsset : null,
+            FeeAsset = _random.Next(15) switch
+            {
+                < 5 when baseAsset is not null && action.Side == OrderSide.Buy => baseAsset, // about one buy in three
+                < 3 => FeeToken, // about one order in five
+                _ => null,
+            },
         };
         OrdersOpened++;
         _orderIdByClientId[action.ClientOrderId] = opened.OrderId;
@@ -260,7 +278,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
             _ => throw new InvalidOperationException("unknown message"),
         })];
         return new LaneState(_random.State, network, [.. _orders.Values], new(_orderIdByClientId), [.. _open], new(_closedAtMs), _sequence, _nextOrder,
-            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent, BaseFees);
+            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent, BaseFees, TokenFees);
     }
 
     /// <summary>Takes up a saved state (a resumed --store run): the wire, the orders, the account, and the generator where it was.</summary>
@@ -291,7 +309,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
         }
 
         (_sequence, _nextOrder, _releasedAtMs) = (state.Sequence, state.NextOrder, nowMs);
-        (Bought, Sold, BuyQuote, SellQuote, Fees, BaseFees) = (state.Bought, state.Sold, state.BuyQuote, state.SellQuote, state.Fees, state.BaseFees);
+        (Bought, Sold, BuyQuote, SellQuote, Fees, BaseFees, TokenFees) = (state.Bought, state.Sold, state.BuyQuote, state.SellQuote, state.Fees, state.BaseFees, state.TokenFees);
         (OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent) = (state.OrdersOpened, state.Fills, state.Rejects, state.Timeouts, state.DuplicatesSent);
     }
 

@@ -151,6 +151,12 @@ internal sealed class Market
                 failures.Add($"slot {lane.SlotPrice}: booked {slot?.BaseFees ?? 0m} in base-asset fees, the exchange took {lane.BaseFees}");
             }
 
+            decimal tokenFees = slot?.OtherFees.Where(f => f.Asset == ExchangeLane.FeeToken).Sum(f => f.Amount) ?? 0m;
+            if (tokenFees != lane.TokenFees || slot?.OtherFees.Count > 1)
+            {
+                failures.Add($"slot {lane.SlotPrice}: booked {string.Join(", ", slot?.OtherFees ?? [])} in other assets, the exchange took {lane.TokenFees} {ExchangeLane.FeeToken}");
+            }
+
             // What the exchange's cash flow says was realised: the cash, plus what the still-held inventory cost.
             decimal tolerance = inventory == 0 ? 0m : 1e-9m; // a partial close rounds the held share to 12 places
             if (Math.Abs((slot?.RealizedPnl ?? 0m) - (laneCash + laneHeldCost)) > tolerance)

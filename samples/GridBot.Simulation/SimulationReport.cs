@@ -68,6 +68,8 @@ public sealed record SimulationReport
         text.AppendLine(inv, $"  reconcile   {Reconciliations} runs: {findings}");
         text.AppendLine(inv, $"  position    manager holds {Totals.Inventory} (after {Totals.BaseFees} paid in base-asset fees); exchange balance {ExchangePosition} ({(Totals.Inventory == sign * ExchangePosition ? "match, to the last decimal" : "MISMATCH")})");
         text.AppendLine(inv, $"  realised    manager {Totals.RealizedPnl:F6}; exchange cash {ExchangeCash:F6} + cost of what is held {HeldCost:F6} = {ExchangeCash + HeldCost:F6}");
+        decimal token = Totals.OtherFees.Where(f => f.Asset == ExchangeLane.FeeToken).Sum(f => f.Amount);
+        text.AppendLine(inv, $"  fees        quote ones in the profit; {Totals.BaseFees} in the base asset (paid in quantity); {token} {ExchangeLane.FeeToken} (about {token * ExchangeLane.FeeTokenPrice:F6} in the quote asset), not in the profit");
         text.Append(Passed ? "  verdict     PASS: invariants hold, every slot matches the exchange, nothing stuck" : "  verdict     FAIL\n    " + string.Join("\n    ", Failures));
         return text.ToString();
     }

@@ -25,6 +25,7 @@ public class SimulationTests
 
         // A long grid's buys pay some fees in the base asset: the verdict's balance check then covers them.
         Assert.True(direction == GridDirection.Short ? report.Totals.BaseFees == 0 : report.Totals.BaseFees > 0, report.Describe());
+        Assert.Equal("BNB", Assert.Single(report.Totals.OtherFees).Asset); // and some orders pay in the fee token, kept apart
     }
 
     [Fact]
