@@ -24,6 +24,16 @@ public class FeeAssetTests
         ParkedUpdateTimeToLive = TimeSpan.FromSeconds(30),
     };
 
+    /// <summary>A spot grid whose order at 100 for 2 has filled 1 for 100, paying <paramref name="fee"/> in <paramref name="asset"/>.</summary>
+    private static (TestGrid Grid, OrderAction Buy, string Id) HalfFilled(decimal fee, string? asset)
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 2m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, fee, asset, OrderStatus.PartiallyFilled));
+        return (grid, buy, id);
+    }
+
     private static InputDisposition Fill(TestGrid grid, OrderAction action, string orderId, decimal cumulative, decimal quote, decimal fee, string? asset, OrderStatus status = OrderStatus.Filled) =>
         grid.Manager.OnOrderUpdate(TestGrid.Make(action, orderId, status, cumulative, quote, fee) with { FeeAsset = asset });
 
@@ -170,10 +180,7 @@ public class FeeAssetTests
     [Fact]
     public void AnOrdersFeeAssetChangingMidOrder_IsRejected_AndItsFeesSoFarStayInTheirAsset()
     {
-        var grid = new TestGrid(options: Spot());
-        OrderAction buy = grid.ClaimOpen(100m, 2m);
-        string id = grid.Place(buy);
-        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, 0.1m, "USDT", OrderStatus.PartiallyFilled));
+        (TestGrid grid, OrderAction buy, string id) = HalfFilled(0.1m, "USDT");
         SlotView before = grid.Slot(100m);
 
         Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.0003m, "BNB"));
@@ -188,12 +195,9 @@ public class FeeAssetTests
     [Fact]
     public async Task AnOrdersFeesMovingFromOneOtherAssetToAnother_AreRejected_SayingWhichAssets()
     {
-        var grid = new TestGrid(options: Spot());
+        (TestGrid grid, OrderAction buy, string id) = HalfFilled(0.0001m, "BNB");
         var reasons = new List<string>();
         grid.Manager.InputRejected += (_, e) => reasons.Add(e.Reason);
-        OrderAction buy = grid.ClaimOpen(100m, 2m);
-        string id = grid.Place(buy);
-        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, 0.0001m, "BNB", OrderStatus.PartiallyFilled));
 
         Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.0002m, "ETH")); // both other assets: the name tells them apart
         Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.1m, null));
@@ -205,19 +209,36 @@ public class FeeAssetTests
     }
 
     [Fact]
-    public void AnOpeningFillWhoseBaseFeeTakesAllOfIt_IsRejected_ButAFeeUpToALaterFillsGrowthIsBooked()
+    public async Task AnOpeningFillWhoseBaseFeeTakesAllOfIt_IsRejected_ButAFeeUpToALaterFillsGrowthIsBooked()
     {
         var grid = new TestGrid(options: Spot());
         OrderAction buy = grid.ClaimOpen(100m, 0.002m);
         string id = grid.Place(buy);
         SlotView before = grid.Slot(100m);
 
+        var reasons = new List<string>();
+        grid.Manager.InputRejected += (_, e) => reasons.Add(e.Reason);
         Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 0.001m, 0.1m, 0.001m, "BTC", OrderStatus.PartiallyFilled)); // would hold nothing at a cost of 0.1
+        await grid.Manager.FlushEventsAsync();
+        Assert.Contains("whose base-asset fee of 0.001 takes all of it", Assert.Single(reasons), StringComparison.Ordinal);
         Assert.Equal(before, grid.Slot(100m));
         Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 0.001m, 0.1m, 0.0005m, "BTC", OrderStatus.PartiallyFilled));
         Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 0.002m, 0.2m, 0.0015m, "BTC")); // this growth's fee is all of it: 0.0005 still held
         Assert.Equal((0.0005m, 0.0015m), (grid.Slot(100m).Inventory, grid.Slot(100m).BaseFees));
         grid.AssertInvariants();
+    }
+
+    [Theory]
+    [InlineData("USDC.E")]
+    [InlineData("1000-SATS")]
+    [InlineData("A_B")]
+    public void AnAssetNameWithADotADashOrAnUnderscore_IsAccepted(string name)
+    {
+        var grid = new TestGrid(options: Spot());
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, grid.Place(buy), 1m, 100m, 0.5m, name));
+        Assert.Equal([new AssetAmount(name.ToUpperInvariant(), 0.5m)], grid.Slot(100m).OtherFees);
+        grid.CreateSnapshotAndRestore();
     }
 
     [Fact]
@@ -238,6 +259,8 @@ public class FeeAssetTests
         IReadOnlyList<AssetAmount> a = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 1m)]);
         IReadOnlyList<AssetAmount> same = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 1m)]);
         IReadOnlyList<AssetAmount> other = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 2m)]);
+        IReadOnlyList<AssetAmount> two = GridPositions.Fills.AssetAmountList.Of([new AssetAmount("BNB", 2m), new AssetAmount("ETH", 3m)]);
+        Assert.Equal("[AssetAmount { Asset = BNB, Amount = 2 }, AssetAmount { Asset = ETH, Amount = 3 }]", two.ToString());
 
         Assert.True(a.Equals(same));
         Assert.Equal(a.GetHashCode(), same.GetHashCode());
@@ -251,10 +274,7 @@ public class FeeAssetTests
     [Fact]
     public void AnOrderWithNoFeeYet_MayStartPayingInAnyAsset()
     {
-        var grid = new TestGrid(options: Spot());
-        OrderAction buy = grid.ClaimOpen(100m, 2m);
-        string id = grid.Place(buy);
-        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, 0m, "USDT", OrderStatus.PartiallyFilled));
+        (TestGrid grid, OrderAction buy, string id) = HalfFilled(0m, "USDT");
         Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 2m, 200m, 0.002m, "BTC"));
         Assert.Equal((1.998m, 0.002m), (grid.Slot(100m).Inventory, grid.Slot(100m).BaseFees));
         grid.AssertInvariants();
@@ -278,10 +298,7 @@ public class FeeAssetTests
     [Fact]
     public void ABaseFeeThatShrinksBetweenUpdates_IsRejected()
     {
-        var grid = new TestGrid(options: Spot());
-        OrderAction buy = grid.ClaimOpen(100m, 2m);
-        string id = grid.Place(buy);
-        Assert.Equal(InputDisposition.Applied, Fill(grid, buy, id, 1m, 100m, 0.001m, "BTC", OrderStatus.PartiallyFilled));
+        (TestGrid grid, OrderAction buy, string id) = HalfFilled(0.001m, "BTC");
         SlotView before = grid.Slot(100m);
 
         Assert.Equal(InputDisposition.Rejected, Fill(grid, buy, id, 2m, 200m, 0.0005m, "BTC"));
@@ -290,7 +307,7 @@ public class FeeAssetTests
     }
 
     [Fact]
-    public void ALongCloseWhoseBaseFeeTakesMoreThanTheSlotHolds_IsRejected_AndChangesNothing()
+    public async Task ALongCloseWhoseBaseFeeTakesMoreThanTheSlotHolds_IsRejected_AndChangesNothing()
     {
         var grid = new TestGrid(options: Spot());
         grid.OpenFilled(100m, 1m);
@@ -298,7 +315,11 @@ public class FeeAssetTests
         string id = grid.Place(sell);
         SlotView before = grid.Slot(100m);
 
+        var reasons = new List<string>();
+        grid.Manager.InputRejected += (_, e) => reasons.Add(e.Reason);
         Assert.Equal(InputDisposition.Rejected, Fill(grid, sell, id, 1m, 101m, 0.001m, "BTC")); // selling 1 and paying 0.001 more than the 1 held
+        await grid.Manager.FlushEventsAsync();
+        Assert.Contains("a closing fill of 1 with a base-asset fee of 0.001 takes more than the 1 the slot holds", Assert.Single(reasons), StringComparison.Ordinal);
         Assert.Equal(before, grid.Slot(100m));
         grid.AssertInvariants();
     }
@@ -383,6 +404,8 @@ public class FeeAssetTests
         Assert.Equal(ClaimRejection.Invalid, beyond.Rejection);
         Assert.Contains("beyond the bound", beyond.Detail, StringComparison.Ordinal);
         Assert.Equal(SlotStatus.Free, huge.Slot(0.5m).Status);
+        using PositionLease lease = huge.Manager.BeginClose(new CloseRequest(0.5m)).Lease!;
+        Assert.Equal(ClaimRejection.PositionLeased, huge.Manager.ClaimSlot(ClaimRequest.Close(0.5m, 2m)).Rejection); // the lease is the first answer
     }
 
     [Fact]
@@ -424,14 +447,18 @@ public class FeeAssetTests
     }
 
     [Fact]
-    public void AShortGridsOpeningSell_WhoseBaseFeeWouldHoldMoreThanTheBound_IsRejected()
+    public async Task AShortGridsOpeningSell_WhoseBaseFeeWouldHoldMoreThanTheBound_IsRejected()
     {
         var grid = new TestGrid(options: Spot(GridDirection.Short));
         OrderAction sell = grid.ClaimOpen(0.5m, SuperPositionManager.MaxAmount);
         string id = grid.Place(sell);
         SlotView before = grid.Slot(0.5m);
 
+        var reasons = new List<string>();
+        grid.Manager.InputRejected += (_, e) => reasons.Add(e.Reason);
         Assert.Equal(InputDisposition.Rejected, Fill(grid, sell, id, SuperPositionManager.MaxAmount, SuperPositionManager.MaxAmount / 2, 1m, "BTC"));
+        await grid.Manager.FlushEventsAsync();
+        Assert.Contains("would hold 1000000000000001, beyond the bound", Assert.Single(reasons), StringComparison.Ordinal);
         Assert.Equal(before, grid.Slot(0.5m));
         grid.CreateSnapshotAndRestore();
     }
@@ -470,10 +497,7 @@ public class FeeAssetTests
     [Fact]
     public void AnOrderRestoredFromBeforeFeesHadAssets_KeepsPayingInTheQuoteAsset()
     {
-        var grid = new TestGrid(options: Spot());
-        OrderAction buy = grid.ClaimOpen(100m, 2m);
-        string id = grid.Place(buy);
-        Fill(grid, buy, id, 1m, 100m, 0.05m, null, OrderStatus.PartiallyFilled);
+        (TestGrid grid, OrderAction buy, string id) = HalfFilled(0.05m, null);
         PositionManagerSnapshot old = grid.Manager.CreateSnapshot();
         old.Slots[0].Order.FeeKind = FeeAssetKind.Unspecified; // as a snapshot written before fee kinds were recorded
 
@@ -588,10 +612,50 @@ public class FeeAssetTests
         }
 
         string at = $"snapshot.Slots[{grid.Manager.CreateSnapshot().Slots.ToList().FindIndex(x => x.Price.ToDecimal() == 99m)}]";
-        Refused(Tampered(s => s.BaseFees = (-0.001m).ToWire()), at + ".BaseFees");
+        Refused(Tampered(s => s.BaseFees = (-0.001m).ToWire()), at + ".BaseFees is -0.001; a base fee is between zero and its fill, so their sum cannot be negative");
         Refused(Tampered(s => s.BaseFees = 0.003m.ToWire()), "invariant"); // the inventory no longer adds up
-        Refused(Tampered(s => s.OtherFees.Add(new AssetAmountMessage { Asset = "bnb", Amount = 1m.ToWire() })), at + ".OtherFees[0].Asset");
+        Refused(Tampered(s => s.OtherFees.Add(new AssetAmountMessage { Asset = "Bnb", Amount = 1m.ToWire() })), at + ".OtherFees[0].Asset 'Bnb' is not an asset name the manager stores (it is not upper case)");
+        Refused(Tampered(s => s.OtherFees.Add(new AssetAmountMessage { Asset = "B B", Amount = 1m.ToWire() })), at + ".OtherFees[0].Asset 'B B' is not an asset name the manager stores");
+        Refused(Tampered(s => s.OtherFees.Add(new AssetAmountMessage { Asset = "", Amount = 1m.ToWire() })), at + ".OtherFees[0].Asset is missing or blank");
         Refused(Tampered(s => s.OtherFees.Add(new AssetAmountMessage { Asset = "BNB" })), at + ".OtherFees[0].Amount");
+        Refused(Tampered(s => s.OtherFees.Add([new AssetAmountMessage { Asset = "ETH", Amount = 1m.ToWire() }, new AssetAmountMessage { Asset = "BNB", Amount = 1m.ToWire() }])), at + ".OtherFees[1].Asset is 'BNB' after 'ETH'");
+        Refused(Tampered(s => s.OtherFees.Add([new AssetAmountMessage { Asset = "BNB", Amount = 1m.ToWire() }, new AssetAmountMessage { Asset = "BNB", Amount = 1m.ToWire() }])), at + ".OtherFees[1].Asset");
+
+        // A snapshot from before base fees were recorded has none: it restores.
+        PositionManagerSnapshot old = grid.Manager.CreateSnapshot();
+        foreach (InventorySlot slot in old.Slots.Where(x => x.BaseFees.ToDecimal() == 0))
+        {
+            slot.BaseFees = null;
+        }
+
+        Assert.Equal(grid.Manager.GetSlots(), SuperPositionManager.Restore(old, grid.Options, grid.Time).GetSlots());
+
+        // The half-filled order at 98 pays in BNB.
+        PositionManagerSnapshot Order(Action<SlotOrder> edit)
+        {
+            PositionManagerSnapshot s = grid.Manager.CreateSnapshot();
+            edit(s.Slots.Single(x => x.Price.ToDecimal() == 98m).Order);
+            return s;
+        }
+
+        string order = $"snapshot.Slots[{grid.Manager.CreateSnapshot().Slots.ToList().FindIndex(x => x.Price.ToDecimal() == 98m)}].Order";
+        Refused(Order(o => o.FeeKind = (FeeAssetKind)9), order + ".FeeKind");
+        Refused(Order(o => o.FeeAsset = ""), order + ".FeeAsset is missing or blank");
+        Refused(Order(o => o.FeeAsset = "bnb"), order + ".FeeAsset");
+        Refused(Order(o => o.FeeKind = FeeAssetKind.Quote), order + ".FeeAsset is 'BNB', but the fee kind is Quote, which has no name");
+        Refused(Order(o => (o.PostOnly, o.TimeInForce) = (true, TimeInForce.Fok)), order + ".PostOnly is set on a Fok order; a post-only order rests on the book");
+    }
+
+    [Fact]
+    public void AParkedUpdateWithABlankFeeAssetInASnapshot_IsRefusedNamingIt()
+    {
+        var grid = new TestGrid(options: Spot());
+        grid.Manager.OnOrderUpdate(new OrderUpdate { ClientOrderId = "not-yet", Status = OrderStatus.New, FeeAsset = "BNB" });
+        PositionManagerSnapshot s = grid.Manager.CreateSnapshot();
+        s.ParkedUpdates[0].Update.FeeAsset = " ";
+
+        ArgumentException e = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(s, grid.Options, grid.Time));
+        Assert.Contains("snapshot.ParkedUpdates[0].Update.FeeAsset", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -75,14 +75,7 @@ public readonly record struct ClaimRequest
     /// A flat slot refuses it as <see cref="ClaimRejection.WouldOversell"/>.
     /// </summary>
     public static ClaimRequest Close(decimal slotPrice, decimal price, string? clientOrderId = null) =>
-        new()
-        {
-            Type = OrderActionType.Place,
-            SlotPrice = slotPrice,
-            Price = price,
-            ClientOrderId = clientOrderId,
-            WholePosition = true,
-        };
+        Place(slotPrice, OrderSide.Unspecified, price, 0m, clientOrderId) with { WholePosition = true };
 
     /// <summary>A request to cancel the live order of the slot at <paramref name="slotPrice"/>.</summary>
     public static ClaimRequest Cancel(decimal slotPrice) => new() { Type = OrderActionType.Cancel, SlotPrice = slotPrice };

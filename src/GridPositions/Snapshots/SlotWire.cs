@@ -137,6 +137,7 @@ internal static class SlotWire
                     wire.TripStartClosedFees.ToDecimal()),
                 AdjustedQuantity = wire.AdjustedQuantity.ToDecimal(),
                 BaseFees = wire.BaseFees.ToDecimal(),
+                // Stryker disable once Conditional : no fees are null or an empty array alike (AssetAmountList.Of, AssetAmounts.Add)
                 OtherFees = wire.OtherFees.Count == 0 ? null : [.. wire.OtherFees.Select(f => new AssetAmount(f.Asset, f.Amount.ToDecimal()))],
             },
             Leverage = wire.HasLeverage ? wire.Leverage : null,
