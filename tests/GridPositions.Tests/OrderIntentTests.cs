@@ -98,8 +98,9 @@ public class OrderIntentTests
             (ClaimRequest.Place(99m, OrderSide.Buy, 99m, 1m) with { PostOnly = true, TimeInForce = TimeInForce.Ioc }, "PostOnly"),
             (ClaimRequest.Place(99m, OrderSide.Buy, 99m, 1m) with { PostOnly = true, TimeInForce = TimeInForce.Fok }, "PostOnly"),
             (ClaimRequest.Place(99m, OrderSide.Buy, 99m, 1m) with { TimeInForce = (TimeInForce)7 }, "TimeInForce"),
-            (ClaimRequest.Cancel(100m) with { PostOnly = true }, "ReduceOnly, PostOnly"),
-            (ClaimRequest.Cancel(100m) with { TimeInForce = TimeInForce.Gtc }, "ReduceOnly, PostOnly"),
+            (ClaimRequest.Cancel(100m) with { PostOnly = true }, "WholePosition, ReduceOnly, PostOnly"),
+            (ClaimRequest.Cancel(100m) with { TimeInForce = TimeInForce.Gtc }, "WholePosition, ReduceOnly, PostOnly"),
+            (ClaimRequest.Cancel(100m) with { WholePosition = true }, "WholePosition, ReduceOnly, PostOnly"),
         };
         SlotView before = grid.Slot(100m);
 

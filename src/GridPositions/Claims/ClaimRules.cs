@@ -312,8 +312,8 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
         if (request.Type == OrderActionType.Cancel)
         {
-            return request.ReduceOnly is not null || request.PostOnly || request.TimeInForce != TimeInForce.Unspecified || request.PositionSide != PositionSide.Unspecified
-                ? "ReduceOnly, PostOnly, TimeInForce and PositionSide describe a place; a cancel takes its order's"
+            return request.WholePosition || request.ReduceOnly is not null || request.PostOnly || request.TimeInForce != TimeInForce.Unspecified || request.PositionSide != PositionSide.Unspecified
+                ? "WholePosition, ReduceOnly, PostOnly, TimeInForce and PositionSide describe a place; a cancel takes its order's"
                 : null;
         }
 
