@@ -31,7 +31,10 @@ internal struct OrderState
     /// <summary>The asset's upper-case name when <see cref="FeeKind"/> is Other.</summary>
     public string? FeeAsset;
 
-    /// <summary>The intent the order was claimed with (reduce-only follows from <see cref="Role"/>, the position side from the options).</summary>
+    /// <summary>
+    /// The intent the order was sent with. Reduce-only follows from <see cref="Role"/>; the position side is the options'
+    /// at claim time, kept so that a store reopened under other options is refused rather than its orders re-described.
+    /// </summary>
     public bool PostOnly;
     public TimeInForce TimeInForce;
     public PositionSide PositionSide;
