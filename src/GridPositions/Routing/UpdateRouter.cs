@@ -15,6 +15,9 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
 {
     private readonly CounterSet _counters = context.Counters;
 
+    /// <summary>What is wrong with an update for this manager, or null: its shape, then a fee asset these options cannot tell apart.</summary>
+    private string? Describe(in OrderUpdate update) => UpdateValidation.Describe(update) ?? context.FeeAssets.Describe(update.FeeAsset, "FeeAsset");
+
     /// <summary>Validates, routes and applies one update; returns when its effect is durable.</summary>
     public InputDisposition OnOrderUpdate(OrderUpdate update)
     {
@@ -23,10 +26,9 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
             update = UpdateValidation.WithoutBlankIds(update);
         }
 
-        UpdateValidation.Validate(update);
-        if (update.FeeAsset is not null && context.FeeAssets.Describe(update.FeeAsset, "FeeAsset") is { } assetProblem)
+        if (Describe(update) is { } problem)
         {
-            throw new ArgumentException(assetProblem, nameof(update));
+            throw new ArgumentException(problem, nameof(update));
         }
 
         Operation op = sinks.Begin();
@@ -59,7 +61,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
             for (int i = 0; i < count; i++)
             {
                 OrderUpdate update = UpdateValidation.HasBlankId(updates[i]) ? UpdateValidation.WithoutBlankIds(updates[i]) : updates[i];
-                if ((UpdateValidation.Describe(update) ?? (update.FeeAsset is null ? null : context.FeeAssets.Describe(update.FeeAsset, "FeeAsset"))) is { } problem)
+                if (Describe(update) is { } problem)
                 {
                     throw new ArgumentException($"updates[{i}]: {problem}", nameof(updates));
                 }
