@@ -71,6 +71,14 @@ public sealed class PositionManagerOptions
     /// </summary>
     public bool HedgeMode { get; set; }
 
+    /// <summary>
+    /// Fees come from each trade (<see cref="TradeFill.Fee"/>), not from cumulative reports: set it for venues that report
+    /// fees per trade only (Binance spot and USDⓈ-M futures, Bybit linear and spot). Then an update's
+    /// <see cref="OrderUpdate.CumulativeFee"/> must be zero; otherwise a trade's fee must be. Orders keep the mode they
+    /// were claimed under: a store whose live orders were claimed under the other mode is refused on open.
+    /// </summary>
+    public bool FeesPerTrade { get; set; }
+
     /// <summary>A copy (every property is a value or an immutable string).</summary>
     internal PositionManagerOptions Copy() => (PositionManagerOptions)MemberwiseClone();
 

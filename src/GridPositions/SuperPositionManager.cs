@@ -154,6 +154,17 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     /// <exception cref="ArgumentException"><paramref name="update"/> is malformed (no ids, unknown status, negative quantities); nothing changed.</exception>
     public InputDisposition OnOrderUpdate(OrderUpdate update) => _updates.OnOrderUpdate(update);
 
+    /// <summary>
+    /// Applies one trade of an order from a per-trade stream (Bybit's <c>execution</c>, OKX's fills): as an update that
+    /// carries only the trade (<see cref="TradeReport.ToUpdate"/>). A trade id already seen for the order is a
+    /// duplicate; the order's fill is booked from its trades or its cumulative reports, whichever is ahead, so the two
+    /// streams may race in any order. Trades that fill the whole order finish it. To mix trades into a batch or await
+    /// them, pass <see cref="TradeReport.ToUpdate"/> to <see cref="OnOrderUpdates(IReadOnlyList{OrderUpdate})"/> or
+    /// <see cref="OnOrderUpdateAsync"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="trade"/> is malformed (no ids, a blank trade id, a quantity or price not positive, a fee from the source <see cref="PositionManagerOptions.FeesPerTrade"/> does not book); nothing changed.</exception>
+    public InputDisposition OnTrade(TradeReport trade) => _updates.OnTrade(trade);
+
     /// <summary>Applies updates in order, each as <see cref="OnOrderUpdate"/> would, as one call whose journal records share one flush (after a crash mid-call, recovery may hold its first few).</summary>
     /// <exception cref="ArgumentException">An update is malformed (its index is named); nothing was applied.</exception>
     public IReadOnlyList<InputDisposition> OnOrderUpdates(IReadOnlyList<OrderUpdate> updates)

@@ -78,6 +78,7 @@ public class SnapshotRoundTripTests
         InventorySlot held = At(snapshot, 99m);
         cancelling.Order.CancelToken = 500;         // the largest token: a cancel's
         held.LastOrder.ClaimToken = 400;            // a finished order's
+        held.LastOrder.Order.ClaimToken = 400;      // (kept whole beside its ids, for late trades)
         cancelling.Order.CancelLeaseToken = 70;     // a lease a claim was bound to
         held.TargetHistory.Clear();
         snapshot.NextClaimToken = 1;                // behind, as after a damaged or hand-written snapshot

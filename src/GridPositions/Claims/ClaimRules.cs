@@ -134,7 +134,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
             string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
             action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, side, request.Price, quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock()), role, request.PostOnly, request.TimeInForce);
-            slot.BeginOrder_NeedsLock(action, role, now);
+            slot.BeginOrder_NeedsLock(action, role, now, context.FeesPerTrade);
             if (role == OrderRole.Open)
             {
                 slot.SetPositionParameters_NeedsLock(request.Leverage, request.StopLossFraction);
@@ -178,7 +178,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         {
             string clientOrderId = request.ClientOrderId ?? book.NextClientOrderId_NeedsLock();
             action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, request.Side, request.Price, request.Quantity, clientOrderId, null, book.TakeClaimToken_NeedsLock()), role, request.PostOnly, request.TimeInForce);
-            slot.BeginOrder_NeedsLock(action, role, now);
+            slot.BeginOrder_NeedsLock(action, role, now, context.FeesPerTrade);
             sinks.SlotChanged_NeedsSlotLock(slot, ref op);
         }
 

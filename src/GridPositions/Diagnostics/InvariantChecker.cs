@@ -154,8 +154,21 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
             return $"order {o.ClientOrderId} pays its fees in {o.FeeKind} named '{o.FeeAsset}'";
         }
 
+        // Fees are booked from one source, the one the order was claimed under: another would count them twice or never.
+        if (o.FeesPerTrade != context.FeesPerTrade)
+        {
+            return $"order {o.ClientOrderId} books its fees from {(o.FeesPerTrade ? "trades" : "cumulative reports")}, but these options book them from {(context.FeesPerTrade ? "trades" : "cumulative reports")} (PositionManagerOptions.FeesPerTrade); finish its orders before changing it";
+        }
+
+        // Reports' base fees are their cumulative fee; trades' are summed as booked, and reports then book no fee.
+        decimal reportedBaseFees = o.FeeKind == FeeAssetKind.Base ? o.FilledFee : 0m;
+        if (o.FeesPerTrade ? o.FilledFee != 0 : o.BaseFees != reportedBaseFees)
+        {
+            return $"order {o.ClientOrderId} books fees from {(o.FeesPerTrade ? "trades" : "reports")} but has cumulative fees {o.FilledFee} in {o.FeeKind} and base fees {o.BaseFees}";
+        }
+
         // An opening order is only placed on a flat slot, so the slot holds exactly what it filled, less sign x its base fees.
-        decimal orderBaseFees = o.FeeKind == FeeAssetKind.Base ? o.FilledFee : 0m;
+        decimal orderBaseFees = o.BaseFees;
         if (o.Role == OrderRole.Open && slot.Position.Inventory != o.FilledQuantity - (context.Sign * orderBaseFees))
         {
             return $"opening order {o.ClientOrderId} filled {o.FilledQuantity} with base fees {orderBaseFees} but the slot holds {slot.Position.Inventory}";
@@ -167,6 +180,12 @@ internal sealed class InvariantChecker(ManagerContext context, SlotBook book)
         if (o.Role == OrderRole.Close && o.Quantity - o.FilledQuantity > slot.Position.Inventory + paidFromInventory)
         {
             return $"closing order {o.ClientOrderId} has {o.Quantity - o.FilledQuantity} left but the slot holds {slot.Position.Inventory}{(paidFromInventory == 0 ? "" : $" after base fees of {paidFromInventory}")}";
+        }
+
+        // The fill booked is the larger of what the reports and the trades say.
+        if (o.TradeQuantity > o.FilledQuantity || o.ReportedQuantity > o.FilledQuantity)
+        {
+            return $"order {o.ClientOrderId} booked {o.FilledQuantity}, less than its reports ({o.ReportedQuantity}) or trades ({o.TradeQuantity}) say";
         }
 
         return null;

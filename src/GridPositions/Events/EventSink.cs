@@ -121,6 +121,7 @@ internal sealed class EventSink
                 Fee = effects.FillFee,
                 FeeKind = effects.FillFeeCharge.Kind,
                 FeeAsset = effects.FillFeeCharge.Asset,
+                TradeId = effects.FillTradeId,
                 RealizedPnl = effects.FillRealizedPnl,
                 InventoryAfter = slot.Position.Inventory,
             });

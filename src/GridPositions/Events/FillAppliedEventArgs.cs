@@ -1,6 +1,9 @@
 namespace GridPositions;
 
-/// <summary>A fill was booked to a slot: the growth of an order's cumulative fill, counted once.</summary>
+/// <summary>
+/// A fill was booked to a slot: the growth of an order's fill, counted once. A fee that arrives after its fill (a late
+/// trade, or a cumulative report behind the trades) is booked alone, with a <see cref="Quantity"/> of zero.
+/// </summary>
 public sealed class FillAppliedEventArgs : PositionEventArgs
 {
     /// <summary>The slot that owns the order.</summary>
@@ -32,6 +35,9 @@ public sealed class FillAppliedEventArgs : PositionEventArgs
 
     /// <summary>The fee's asset when <see cref="FeeKind"/> is <see cref="FeeAssetKind.Other"/>, upper case; otherwise null.</summary>
     public string? FeeAsset { get; init; }
+
+    /// <summary>The trade the fill came with, when the update carried one not seen before; otherwise null.</summary>
+    public string? TradeId { get; init; }
 
     /// <summary>Profit this fill realised (zero for an opening fill).</summary>
     public required decimal RealizedPnl { get; init; }

@@ -3,7 +3,8 @@ namespace GridPositions.Fills;
 /// <summary>
 /// A slot's inventory, cost and realised profit. All amounts are in the quote currency except quantities, base-asset
 /// fees (paid in quantity) and other assets' fees (kept per asset).
-/// Only the growth of an order's cumulative fill reaches here, so each filled quantity is booked exactly once.
+/// Only the growth of an order's booked fill reaches here, so each filled quantity is booked exactly once; a fee may
+/// arrive after its fill, as a booking of quantity zero.
 /// </summary>
 /// <remarks>Mutated only under the owning slot's lock.</remarks>
 internal struct PositionBook
@@ -133,6 +134,9 @@ internal struct PositionBook
         TripStart = end;
         return new RoundTrip(RoundTrips, quantity, entry, exit, fees, (sign * (exit - entry)) - fees);
     }
+
+    /// <summary>Starts the next round trip here: what was closed while flat (a late fee) belongs to no trip.</summary>
+    public void SkipTrip() => TripStart = Closed;
 
     private readonly ClosedTotals Closed => new(ClosedQuantity, ClosedEntryNotional, ClosedExitNotional, ClosedFees);
 }

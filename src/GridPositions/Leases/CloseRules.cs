@@ -173,7 +173,7 @@ internal sealed class CloseRules(ManagerContext context, SlotBook book, Operatio
         else
         {
             action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, context.ClosingSide, price, slot.Position.Inventory, book.NextClientOrderId_NeedsLock(), null, book.TakeClaimToken_NeedsLock()), OrderRole.Close);
-            slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, LeaseRules.TokenOf(lease));
+            slot.BeginOrder_NeedsLock(action.Value, OrderRole.Close, now, context.FeesPerTrade, LeaseRules.TokenOf(lease));
         }
 
         sinks.SlotChanged_NeedsSlotLock(slot, ref op);

@@ -62,5 +62,8 @@ internal sealed class ManagerContext
         PositionSide = PositionSide,
     };
 
+    /// <summary>Fees are booked from trades, not cumulative reports (<see cref="PositionManagerOptions.FeesPerTrade"/>).</summary>
+    public bool FeesPerTrade => Settings.FeesPerTrade;
+
     public DateTimeOffset Now => Time.GetUtcNow();
 }

@@ -150,7 +150,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
             }
 
             OrderAction action = context.WithIntent(new OrderAction(OrderActionType.Place, slot.Price, order.Side, order.Price, order.Quantity, order.ClientOrderId!, null, book.TakeClaimToken_NeedsLock()), OrderRole.Open);
-            slot.BeginOrder_NeedsLock(action, OrderRole.Open, plan.Now);
+            slot.BeginOrder_NeedsLock(action, OrderRole.Open, plan.Now, context.FeesPerTrade);
             disposition = ApplyReport_NeedsSlotLock(slot, order.ToUpdate(), ref effects, ref op, adopted: true);
         }
 
@@ -170,7 +170,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
     private InputDisposition ApplyReport_NeedsSlotLock(Slot slot, in OrderUpdate report, ref SlotEffects effects, ref Operation op, bool adopted = false)
     {
         slot.AssertLocked();
-        InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, context.Sign, context.FeeAssets.Resolve(report.FeeAsset), ref effects);
+        InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, context.Sign, context.FeeAssets.Resolve(report.FeeAsset), context.FeesPerTrade, ref effects);
         effects.Changed |= adopted;
         sinks.Effects_NeedsSlotLock(slot, effects, ref op);
         if (disposition == InputDisposition.Rejected)

@@ -15,8 +15,21 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
 {
     private readonly CounterSet _counters = context.Counters;
 
-    /// <summary>What is wrong with an update for this manager, or null: its shape, then a fee asset these options cannot tell apart.</summary>
-    private string? Describe(in OrderUpdate update) => UpdateValidation.Describe(update) ?? context.FeeAssets.Describe(update.FeeAsset, "FeeAsset");
+    /// <summary>What is wrong with an update for this manager, or null: its shape, a fee asset these options cannot tell apart, a fee from the other source.</summary>
+    private string? Describe(in OrderUpdate update, string tradePrefix = "Trade.") =>
+        UpdateValidation.Describe(update) ?? context.FeeAssets.Describe(update.FeeAsset, "FeeAsset") ?? UpdateValidation.DescribeFeeSource(update, context.FeesPerTrade, tradePrefix);
+
+    /// <summary>Validates a trade report (its fields named as the report names them), then applies it as an update that carries only the trade.</summary>
+    public InputDisposition OnTrade(in TradeReport trade)
+    {
+        OrderUpdate update = trade.ToUpdate();
+        if ((UpdateValidation.DescribeTrade(update.Trade!, "") ?? Describe(UpdateValidation.WithoutBlankIds(update), "")) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(trade));
+        }
+
+        return OnOrderUpdate(update);
+    }
 
     /// <summary>Validates, routes and applies one update; returns when its effect is durable.</summary>
     public InputDisposition OnOrderUpdate(OrderUpdate update)
@@ -171,7 +184,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
         using (slot.Enter())
         {
-            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, context.FeeAssets.Resolve(update.FeeAsset), ref effects);
+            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, context.FeeAssets.Resolve(update.FeeAsset), context.FeesPerTrade, ref effects);
             slot.Tally_NeedsLock(disposition, effects);
             sinks.Effects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)

@@ -20,10 +20,29 @@ internal struct OrderState
     public decimal Price;
     public decimal Quantity;
 
-    // Cumulative fill already booked to the slot; an update books only what exceeds these.
+    // Fill already booked to the slot: the cumulative reports' or the trades' totals, whichever is ahead by quantity.
+    // An update books only what exceeds these.
     public decimal FilledQuantity;
     public decimal FilledQuote;
+
+    /// <summary>The cumulative fee booked from reports (always zero when <see cref="FeesPerTrade"/>).</summary>
     public decimal FilledFee;
+
+    /// <summary>The highest cumulative quantity a report has stated: its fee is the one booked (a report behind it is older).</summary>
+    public decimal ReportedQuantity;
+
+    /// <summary>The trades seen, by id (null: none); an array replaced whole, never edited, so a state read earlier keeps its own.</summary>
+    public string[]? TradeIds;
+
+    /// <summary>The sums of those trades' quantities and notionals.</summary>
+    public decimal TradeQuantity;
+    public decimal TradeQuote;
+
+    /// <summary>Base-asset fees booked for this order, from either source: the slot holds its fill less sign x these.</summary>
+    public decimal BaseFees;
+
+    /// <summary>Fees are booked from trades (<see cref="PositionManagerOptions.FeesPerTrade"/> when it was claimed).</summary>
+    public bool FeesPerTrade;
 
     /// <summary>What <see cref="FilledFee"/> is paid in: Unspecified until a fee is booked, then every fee of the order.</summary>
     public FeeAssetKind FeeKind;
@@ -68,17 +87,25 @@ internal struct OrderState
     };
 }
 
-/// <summary>The last order a slot finished: late results and updates for it are duplicates, not strangers.</summary>
+/// <summary>
+/// The last order a slot finished: late results and updates for it are duplicates, not strangers, and a late trade or
+/// fee report still books its fee (never more quantity).
+/// </summary>
 internal struct FinishedOrderState
 {
-    public long ClaimToken;
-    public string? ClientOrderId;
-    public string? OrderId;
+    /// <summary>The order as it finished (its cancel and lease fields mean nothing any more).</summary>
+    public OrderState Order;
 
     /// <summary>The terminal status the exchange reported, or Unspecified when a failed place result freed the slot.</summary>
     public OrderStatus Status;
-    public decimal FilledQuantity;
 
-    public readonly bool Matches(string? orderId, string? clientOrderId) =>
-        (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);
+    public readonly long ClaimToken => Order.ClaimToken;
+
+    public readonly string? ClientOrderId => Order.ClientOrderId;
+
+    public readonly string? OrderId => Order.OrderId;
+
+    public readonly decimal FilledQuantity => Order.FilledQuantity;
+
+    public readonly bool Matches(string? orderId, string? clientOrderId) => Order.Matches(orderId, clientOrderId);
 }

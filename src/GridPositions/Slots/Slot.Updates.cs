@@ -4,17 +4,24 @@ namespace GridPositions.Slots;
 
 internal sealed partial class Slot
 {
+    /// <summary>The most trades one order may have: each is kept by id to deduplicate them, in an array copied on every trade.</summary>
+    public const int MaxTradesPerOrder = 1000;
+
     /// <summary>
-    /// Applies an update routed to this slot: books only the growth of the cumulative fill, makes terminal states
-    /// final and frees the slot on them. <paramref name="sign"/> is +1 for a long grid, -1 for a short one.
+    /// Applies an update routed to this slot: books only what its cumulative totals or its trade add to the order's
+    /// booked fill, makes terminal states final and frees the slot on them. <paramref name="sign"/> is +1 for a long
+    /// grid, -1 for a short one.
     /// </summary>
-    /// <remarks><paramref name="fee"/> is the asset <see cref="OrderUpdate.FeeAsset"/> names, resolved by the manager's options.</remarks>
-    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, FeeCharge fee, ref SlotEffects effects)
+    /// <remarks>
+    /// <paramref name="fee"/> is the asset <see cref="OrderUpdate.FeeAsset"/> names, resolved by the manager's options;
+    /// <paramref name="feesPerTrade"/> says which source fees are booked from (<see cref="PositionManagerOptions.FeesPerTrade"/>).
+    /// </remarks>
+    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, FeeCharge fee, bool feesPerTrade, ref SlotEffects effects)
     {
         AssertLocked();
         if (Status == SlotStatus.Free || !_order.Matches(update.OrderId, update.ClientOrderId))
         {
-            return ClassifyForeignUpdate(update, ref effects);
+            return ClassifyForeignUpdate(update, sign, fee, feesPerTrade, ref effects);
         }
 
         if ((update.OrderId is not null && _order.OrderId is not null && update.OrderId != _order.OrderId)
@@ -32,7 +39,7 @@ internal sealed partial class Slot
         }
 
         // The fill first: if it cannot be booked, the update is rejected before anything else changes.
-        if (BookFill(update, sign, fee, ref effects) is { } problem)
+        if (BookFill(ref _order, finished: false, update, sign, fee, feesPerTrade, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
@@ -49,6 +56,11 @@ internal sealed partial class Slot
         {
             FinishOrder(update.Status, ref effects);
         }
+        else if (update.Status == OrderStatus.Unspecified && _order.FilledQuantity == _order.Quantity)
+        {
+            // Trades that fill the whole order end it, so a trade stream alone never leaves a slot waiting on a status.
+            FinishOrder(OrderStatus.Filled, ref effects);
+        }
         else if (Status is SlotStatus.PendingPlace or SlotStatus.Unknown)
         {
             _status = SlotStatus.Live;
@@ -58,7 +70,7 @@ internal sealed partial class Slot
         return effects.Changed ? InputDisposition.Applied : InputDisposition.Duplicate;
     }
 
-    private InputDisposition ClassifyForeignUpdate(in OrderUpdate update, ref SlotEffects effects)
+    private InputDisposition ClassifyForeignUpdate(in OrderUpdate update, int sign, FeeCharge fee, bool feesPerTrade, ref SlotEffects effects)
     {
         if (!_lastOrder.Matches(update.OrderId, update.ClientOrderId))
         {
@@ -81,90 +93,176 @@ internal sealed partial class Slot
 
         if (_lastOrder.Status == OrderStatus.Unspecified && !IsTerminal(update.Status))
         {
-            effects.Detail = $"order {_lastOrder.ClientOrderId} was reported failed by the executor, but the exchange reports it {update.Status}";
+            effects.Detail = $"order {_lastOrder.ClientOrderId} was reported failed by the executor, but the exchange reports it {(update.Status == OrderStatus.Unspecified ? "trading" : update.Status)}";
             return InputDisposition.Rejected;
         }
 
-        return InputDisposition.Duplicate;
+        // A finished order's trades and fees may still arrive (the trade stream trails the order stream): they are
+        // booked, but never more quantity than it finished with.
+        if (BookFill(ref _lastOrder.Order, finished: true, update, sign, fee, feesPerTrade, ref effects) is { } problem)
+        {
+            effects.Detail = problem;
+            return InputDisposition.Rejected;
+        }
+
+        return effects.Changed ? InputDisposition.Applied : InputDisposition.Duplicate;
     }
 
     /// <summary>
-    /// Books the growth of the order's cumulative fill, if it grew, with the growth of its fee in the fee's asset. The
-    /// arithmetic runs on a copy of the position that is committed whole, so an update that cannot be booked (notional
-    /// that did not grow, a fee in another asset than the order's, a base fee the fill or the inventory cannot pay,
-    /// overflow) changes nothing.
+    /// Books what an update adds to <paramref name="order"/> (the live order, or with <paramref name="finished"/> the
+    /// last one): the growth of its fill to whichever source is ahead by quantity (the report's cumulative totals, or the
+    /// sum of its trades with this one), and the growth of its fee from the one fee source. The arithmetic runs on
+    /// copies committed whole, so an update that cannot be booked (notional that did not grow, a fee in another asset
+    /// than the order's, a base fee the fill or the inventory cannot pay, overflow) changes nothing.
     /// </summary>
-    /// <returns>Null when booked or when there is no growth to book, otherwise why the update is rejected.</returns>
-    private string? BookFill(in OrderUpdate update, int sign, FeeCharge charge, ref SlotEffects effects)
+    /// <returns>Null when booked or when there is nothing to book, otherwise why the update is rejected.</returns>
+    private string? BookFill(ref OrderState order, bool finished, in OrderUpdate update, int sign, FeeCharge charge, bool feesPerTrade, ref SlotEffects effects)
     {
-        // Both are within the bound, so the difference is exact; its sign costs no comparison.
-        decimal quantity = update.CumulativeFilledQuantity - _order.FilledQuantity;
-        if (decimal.Sign(quantity) <= 0)
+        bool reports = update.Status != OrderStatus.Unspecified; // cumulative totals, not only a trade
+        TradeFill? trade = update.Trade;
+        bool newTrade = trade is not null && (order.TradeIds is null || Array.IndexOf(order.TradeIds, trade.TradeId) < 0);
+        bool reportAhead = reports && update.CumulativeFilledQuantity > order.ReportedQuantity;
+        if (!newTrade && !reportAhead)
         {
-            return null; // a repeat or a trailing report: nothing to book
+            return null; // a repeat, an older report or a known trade: nothing to book
         }
 
-        // One order's fees are in one asset: its cumulative fee means nothing against another asset's. An order restored
-        // from before fees had assets has a fee but no kind: its fees were in the quote asset.
-        FeeAssetKind paidIn = _order.FeeKind == FeeAssetKind.Unspecified ? FeeAssetKind.Quote : _order.FeeKind;
-        if (_order.FilledFee != 0 && (charge.Kind != paidIn || charge.Asset != _order.FeeAsset))
+        if (newTrade && order.TradeIds?.Length >= MaxTradesPerOrder)
         {
-            return $"order {_order.ClientOrderId}: its fees so far are {_order.FilledFee} in {new FeeCharge(paidIn, _order.FeeAsset)}, but an update reports them in {charge}";
+            return $"order {order.ClientOrderId} has {MaxTradesPerOrder} trades, the most one order may have; trade {trade!.TradeId} is not booked";
         }
 
-        decimal cumulativeQuote, notional, fee, realized = 0;
+        decimal tradeQuantity = order.TradeQuantity, tradeQuote = order.TradeQuote, targetQuantity = order.FilledQuantity, targetQuote = order.FilledQuote;
+        decimal quantity, notional, fee = 0m, realized = 0;
+        bool feeFromReport = !feesPerTrade && reportAhead;
         RoundTrip? trip = null;
         try
         {
-            cumulativeQuote = update.CumulativeQuoteQuantity ?? (_order.Price * update.CumulativeFilledQuantity);
+            if (newTrade)
+            {
+                (tradeQuantity, tradeQuote) = (tradeQuantity + trade!.Quantity, tradeQuote + (trade.Quantity * trade.Price));
+                if (tradeQuantity > order.Quantity)
+                {
+                    effects.Overfill = true;
+                    return $"overfill: order {order.ClientOrderId} of {order.Quantity} has trades of {tradeQuantity} with trade {trade.TradeId}";
+                }
+            }
+
+            // The source ahead by quantity sets the booked fill; on a tie what is booked stays.
+            if (reports && update.CumulativeFilledQuantity > targetQuantity)
+            {
+                targetQuantity = update.CumulativeFilledQuantity;
+                targetQuote = update.CumulativeQuoteQuantity ?? (order.Price * targetQuantity);
+            }
+
+            if (tradeQuantity > targetQuantity)
+            {
+                (targetQuantity, targetQuote) = (tradeQuantity, tradeQuote);
+            }
+
+            // Both are within the bound, so the difference is exact.
+            quantity = targetQuantity - order.FilledQuantity;
 #if FAULT_INJECTION
             if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.FillByStatus) && update.Status == OrderStatus.Filled)
             {
-                quantity = _order.Quantity;
+                quantity = order.Quantity;
             }
 #endif
-            notional = cumulativeQuote - _order.FilledQuote;
-            if (notional <= 0)
+            if (finished && quantity > 0)
             {
-                return $"order {_order.ClientOrderId}: cumulative notional went from {_order.FilledQuote} to {cumulativeQuote} while the fill grew to {update.CumulativeFilledQuantity}";
+                return $"order {order.ClientOrderId} finished {_lastOrder.Status} with {order.FilledQuantity} filled, but its trades add up to {tradeQuantity}";
             }
 
-            fee = update.CumulativeFee - _order.FilledFee;
+            notional = targetQuote - order.FilledQuote;
+            if (quantity > 0 && notional <= 0)
+            {
+                return $"order {order.ClientOrderId}: cumulative notional went from {order.FilledQuote} to {targetQuote} while the fill grew to {targetQuantity}";
+            }
+
+            if (feeFromReport)
+            {
+                // One order's cumulative fee is in one asset: it means nothing against another asset's. An order restored
+                // from before fees had assets has a fee but no kind: its fees were in the quote asset.
+                FeeAssetKind paidIn = order.FeeKind == FeeAssetKind.Unspecified ? FeeAssetKind.Quote : order.FeeKind;
+                if (order.FilledFee != 0 && (charge.Kind != paidIn || charge.Asset != order.FeeAsset))
+                {
+                    return $"order {order.ClientOrderId}: its fees so far are {order.FilledFee} in {new FeeCharge(paidIn, order.FeeAsset)}, but an update reports them in {charge}";
+                }
+
+                fee = update.CumulativeFee - order.FilledFee;
+            }
+            else if (feesPerTrade && newTrade)
+            {
+                fee = trade!.Fee;
+            }
+
             decimal quoteFee = charge.Kind == FeeAssetKind.Quote ? fee : 0m, baseFee = charge.Kind == FeeAssetKind.Base ? fee : 0m;
-            if (baseFee < 0 || baseFee > quantity)
+            if (DescribeBaseFee(order, update, baseFee, feeFromReport) is { } badBaseFee)
             {
-                return $"order {_order.ClientOrderId}: a base-asset fee of {baseFee} on a fill of {quantity}; a base fee is paid out of what was traded, so it is between zero and the fill";
+                return badBaseFee;
             }
 
-            decimal inventoryAfter = _position.InventoryAfter(_order.Role, quantity, baseFee, sign);
+            if (quantity == 0 && fee == 0)
+            {
+                if (!newTrade && !feeFromReport)
+                {
+                    return null; // a report catching up with the trades, which books nothing and decides no fee
+                }
+
+                CommitOrder(ref order, update, newTrade, reportAhead, feeFromReport, charge, targetQuantity, targetQuote, tradeQuantity, tradeQuote, baseFee);
+                effects.Changed = true; // what the order has seen changed, not the books: kept so a replay deduplicates
+                return null;
+            }
+
+            if (quantity == 0 && baseFee != 0)
+            {
+                // A base fee alone, arriving after its fill: it moves the inventory, which nothing else may be counting on.
+                if (finished && Status != SlotStatus.Free)
+                {
+                    return $"order {order.ClientOrderId}: a late base-asset fee of {baseFee} while slot {Price} has another live order; reconcile the inventory with the exchange";
+                }
+
+                if (_position.IsFlat)
+                {
+                    return $"order {order.ClientOrderId}: a base-asset fee of {baseFee} on flat slot {Price}; it would hold a residue at no cost (reconcile the inventory with the exchange)";
+                }
+            }
+
+            decimal inventoryAfter = _position.InventoryAfter(order.Role, quantity, baseFee, sign);
             if (inventoryAfter < 0)
             {
-                return $"order {_order.ClientOrderId}: a closing fill of {quantity} with a base-asset fee of {baseFee} takes more than the {_position.Inventory} the slot holds";
+                return $"order {order.ClientOrderId}: a closing fill of {quantity} with a base-asset fee of {baseFee} takes more than the {_position.Inventory} the slot holds";
             }
 
             // An opening fill is booked as entry cost of what it holds: a base fee that takes all of it would hold nothing
             // at a cost, so the slot's first fill must leave something (fees are a small share of a fill).
-            if (_order.Role == OrderRole.Open && inventoryAfter == 0)
+            if (order.Role == OrderRole.Open && inventoryAfter == 0 && (quantity > 0 || baseFee != 0))
             {
-                return $"order {_order.ClientOrderId}: an opening fill of {quantity} whose base-asset fee of {baseFee} takes all of it; nothing would be held for its cost";
+                return $"order {order.ClientOrderId}: an opening fill of {quantity} whose base-asset fee of {baseFee} takes all of it; nothing would be held for its cost";
             }
 
             // A short grid's opening sell owes its base fee too, so the position can outgrow the order by it.
             if (!Amounts.Fits(inventoryAfter))
             {
-                return $"order {_order.ClientOrderId}: a fill of {quantity} with a base-asset fee of {baseFee} would hold {inventoryAfter}, beyond the bound of {Amounts.Max:N0}";
+                return $"order {order.ClientOrderId}: a fill of {quantity} with a base-asset fee of {baseFee} would hold {inventoryAfter}, beyond the bound of {Amounts.Max:N0}";
             }
 
             // The other asset's new total first, then Open or Close, which store nothing unless all their arithmetic succeeds.
             AssetAmount[]? otherFees = charge.Kind == FeeAssetKind.Other && fee != 0 ? AssetAmounts.Add(_position.OtherFees, charge.Asset!, fee) : _position.OtherFees;
-            if (_order.Role == OrderRole.Open)
+            bool wasFlat = _position.IsFlat;
+            if (order.Role == OrderRole.Open && (!wasFlat || quantity > 0))
             {
                 _position.Open(quantity, notional, quoteFee, baseFee, sign);
             }
             else
             {
+                // A closing fill, or a quote fee an opening order owes on a slot that holds nothing now: realised at once.
                 realized = _position.Close(quantity, notional, quoteFee, baseFee, sign);
-                if (_position.IsFlat)
+                if (wasFlat)
+                {
+                    _position.SkipTrip(); // a fee of no round trip in progress
+                }
+                else if (_position.IsFlat)
                 {
                     trip = _position.CompleteRoundTrip(sign);
                 }
@@ -174,10 +272,10 @@ internal sealed partial class Slot
         }
         catch (OverflowException)
         {
-            return $"order {_order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
+            return $"order {order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
         }
 
-        if (_order.Role == OrderRole.Close && _position.IsFlat)
+        if (order.Role == OrderRole.Close && _position.IsFlat)
         {
             // The position is closed: its targets go, and a close lease is complete.
             ClearPositionTargets_NeedsLock();
@@ -187,14 +285,7 @@ internal sealed partial class Slot
             }
         }
 
-        _order.FilledQuantity = update.CumulativeFilledQuantity;
-        _order.FilledQuote = cumulativeQuote;
-        _order.FilledFee = update.CumulativeFee;
-        if (update.CumulativeFee != 0)
-        {
-            (_order.FeeKind, _order.FeeAsset) = (charge.Kind, charge.Asset);
-        }
-
+        CommitOrder(ref order, update, newTrade, reportAhead, feeFromReport, charge, targetQuantity, targetQuote, tradeQuantity, tradeQuote, charge.Kind == FeeAssetKind.Base ? fee : 0m);
         effects.CompletedTrip = trip;
         effects.Changed = true;
         effects.HasFill = true;
@@ -203,24 +294,63 @@ internal sealed partial class Slot
         effects.FillFee = fee;
         effects.FillFeeCharge = charge;
         effects.FillRealizedPnl = realized;
-        effects.FillSide = _order.Side; // kept for the event: a terminal update clears the order right after
-        effects.FillRole = _order.Role;
-        effects.FillClientOrderId = _order.ClientOrderId;
-        effects.FillOrderId = _order.OrderId ?? update.OrderId;
+        effects.FillSide = order.Side; // kept for the event: a terminal update clears the order right after
+        effects.FillRole = order.Role;
+        effects.FillClientOrderId = order.ClientOrderId;
+        effects.FillOrderId = order.OrderId ?? update.OrderId;
+        effects.FillTradeId = newTrade ? trade!.TradeId : null;
         return null;
+    }
+
+    /// <summary>
+    /// What is wrong with a base-asset fee, or null. It is paid out of what was traded: a trade's between zero and its
+    /// quantity; a cumulative one never falls, and stays within the fill the report states.
+    /// </summary>
+    private static string? DescribeBaseFee(in OrderState order, in OrderUpdate update, decimal baseFee, bool feeFromReport)
+    {
+        if (baseFee == 0)
+        {
+            return null;
+        }
+
+        decimal paidOn = feeFromReport ? update.CumulativeFilledQuantity : update.Trade!.Quantity;
+        decimal total = feeFromReport ? order.BaseFees + baseFee : baseFee;
+        return baseFee < 0 || total > paidOn
+            ? $"order {order.ClientOrderId}: a base-asset fee of {(feeFromReport ? total : baseFee)} on a fill of {paidOn}; a base fee is paid out of what was traded, so it is between zero and the fill"
+            : null;
+    }
+
+    /// <summary>Records on the order what an update was booked as (every value was computed and checked before).</summary>
+    private static void CommitOrder(ref OrderState order, in OrderUpdate update, bool newTrade, bool reportAhead, bool feeFromReport, FeeCharge charge, decimal filledQuantity, decimal filledQuote, decimal tradeQuantity, decimal tradeQuote, decimal baseFee)
+    {
+        order.FilledQuantity = filledQuantity;
+        order.FilledQuote = filledQuote;
+        order.BaseFees += baseFee;
+        if (reportAhead)
+        {
+            order.ReportedQuantity = update.CumulativeFilledQuantity;
+        }
+
+        if (feeFromReport)
+        {
+            order.FilledFee = update.CumulativeFee;
+            if (update.CumulativeFee != 0)
+            {
+                (order.FeeKind, order.FeeAsset) = (charge.Kind, charge.Asset);
+            }
+        }
+
+        if (newTrade)
+        {
+            order.TradeIds = [.. order.TradeIds ?? [], update.Trade!.TradeId];
+            (order.TradeQuantity, order.TradeQuote) = (tradeQuantity, tradeQuote);
+        }
     }
 
     /// <summary>Releases the order: the slot becomes free, keeping whatever inventory the order's fills booked.</summary>
     private void FinishOrder(OrderStatus status, ref SlotEffects effects)
     {
-        _lastOrder = new FinishedOrderState
-        {
-            ClaimToken = _order.ClaimToken,
-            ClientOrderId = _order.ClientOrderId,
-            OrderId = _order.OrderId,
-            Status = status,
-            FilledQuantity = _order.FilledQuantity,
-        };
+        _lastOrder = new FinishedOrderState { Order = _order, Status = status };
         effects.TouchedClientOrderId = _order.ClientOrderId;
         effects.TouchedOrderId = _order.OrderId;
         effects.Changed = true;

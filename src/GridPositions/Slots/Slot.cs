@@ -204,8 +204,9 @@ internal sealed partial class Slot
     /// <param name="action">The claimed place.</param>
     /// <param name="role">Opening or closing.</param>
     /// <param name="now">When it was claimed: the pending-claim timeout runs from here.</param>
+    /// <param name="feesPerTrade">Its fees are booked from trades (<see cref="PositionManagerOptions.FeesPerTrade"/>).</param>
     /// <param name="leaseToken">The close lease it was claimed under, or 0: the claim lapses when that lease ends.</param>
-    public void BeginOrder_NeedsLock(in OrderAction action, OrderRole role, DateTimeOffset now, long leaseToken = 0)
+    public void BeginOrder_NeedsLock(in OrderAction action, OrderRole role, DateTimeOffset now, bool feesPerTrade, long leaseToken = 0)
     {
         AssertLocked();
         if (Status != SlotStatus.Free)
@@ -227,6 +228,7 @@ internal sealed partial class Slot
             PostOnly = action.PostOnly,
             TimeInForce = action.TimeInForce,
             PositionSide = action.PositionSide,
+            FeesPerTrade = feesPerTrade,
         };
         _status = SlotStatus.PendingPlace;
     }

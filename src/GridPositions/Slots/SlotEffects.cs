@@ -26,6 +26,9 @@ internal struct SlotEffects
     public string? FillClientOrderId;
     public string? FillOrderId;
 
+    /// <summary>The trade the fill came with, when the update carried a new one.</summary>
+    public string? FillTradeId;
+
     public RoundTrip? CompletedTrip;
 
     /// <summary>Why the input was rejected, when it was.</summary>

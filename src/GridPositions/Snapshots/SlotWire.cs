@@ -59,32 +59,7 @@ internal static class SlotWire
 
         if (slot.Status != SlotStatus.Free)
         {
-            OrderState o = slot.Order;
-            wire.Order = new SlotOrder
-            {
-                ClaimToken = o.ClaimToken,
-                ClientOrderId = o.ClientOrderId,
-                OrderId = o.OrderId ?? "",
-                Side = o.Side,
-                Role = o.Role,
-                Price = o.Price.ToWire(),
-                Quantity = o.Quantity.ToWire(),
-                FilledQuantity = o.FilledQuantity.ToWire(),
-                FilledQuote = o.FilledQuote.ToWire(),
-                FilledFee = o.FilledFee.ToWire(),
-                CancelToken = o.CancelToken,
-                CancelAccepted = o.CancelAccepted,
-                UnknownSince = o.UnknownSince?.ToWire(),
-                ClaimedAt = o.ClaimedAt.ToWire(),
-                LeaseToken = o.LeaseToken,
-                CancelClaimedAt = o.CancelToken == 0 ? null : o.CancelClaimedAt.ToWire(),
-                CancelLeaseToken = o.CancelLeaseToken,
-                FeeKind = o.FeeKind,
-                FeeAsset = o.FeeAsset ?? "",
-                PostOnly = o.PostOnly,
-                TimeInForce = o.TimeInForce,
-                PositionSide = o.PositionSide,
-            };
+            wire.Order = ToWire(slot.Order);
         }
 
         if (slot.LastOrder.ClientOrderId is not null)
@@ -97,10 +72,84 @@ internal static class SlotWire
                 OrderId = last.OrderId ?? "",
                 Status = last.Status,
                 FilledQuantity = last.FilledQuantity.ToWire(),
+                Order = ToWire(last.Order),
             };
         }
 
         return wire;
+    }
+
+    private static SlotOrder ToWire(in OrderState o)
+    {
+        var wire = new SlotOrder
+        {
+            ClaimToken = o.ClaimToken,
+            ClientOrderId = o.ClientOrderId,
+            OrderId = o.OrderId ?? "",
+            Side = o.Side,
+            Role = o.Role,
+            Price = o.Price.ToWire(),
+            Quantity = o.Quantity.ToWire(),
+            FilledQuantity = o.FilledQuantity.ToWire(),
+            FilledQuote = o.FilledQuote.ToWire(),
+            FilledFee = o.FilledFee.ToWire(),
+            CancelToken = o.CancelToken,
+            CancelAccepted = o.CancelAccepted,
+            UnknownSince = o.UnknownSince?.ToWire(),
+            ClaimedAt = o.ClaimedAt.ToWire(),
+            LeaseToken = o.LeaseToken,
+            CancelClaimedAt = o.CancelToken == 0 ? null : o.CancelClaimedAt.ToWire(),
+            CancelLeaseToken = o.CancelLeaseToken,
+            FeeKind = o.FeeKind,
+            FeeAsset = o.FeeAsset ?? "",
+            PostOnly = o.PostOnly,
+            TimeInForce = o.TimeInForce,
+            PositionSide = o.PositionSide,
+            ReportedQuantity = o.ReportedQuantity.ToWire(),
+            TradeQuantity = o.TradeQuantity.ToWire(),
+            TradeQuote = o.TradeQuote.ToWire(),
+            BaseFees = o.BaseFees.ToWire(),
+            FeesPerTrade = o.FeesPerTrade,
+        };
+        wire.TradeIds.Add(o.TradeIds ?? []);
+        return wire;
+    }
+
+    private static OrderState FromWire(SlotOrder o, DateTimeOffset claimedAtIfMissing)
+    {
+        decimal filledFee = o.FilledFee.ToDecimal();
+        return new OrderState
+        {
+            ClaimToken = o.ClaimToken,
+            ClientOrderId = o.ClientOrderId,
+            OrderId = WireConvert.NullIfEmpty(o.OrderId),
+            Side = o.Side,
+            Role = o.Role,
+            Price = o.Price.ToDecimal(),
+            Quantity = o.Quantity.ToDecimal(),
+            FilledQuantity = o.FilledQuantity.ToDecimal(),
+            FilledQuote = o.FilledQuote.ToDecimal(),
+            FilledFee = filledFee,
+            CancelToken = o.CancelToken,
+            CancelAccepted = o.CancelAccepted,
+            UnknownSince = o.UnknownSince?.ToDateTimeOffset(),
+            ClaimedAt = o.ClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
+            LeaseToken = o.LeaseToken,
+            CancelClaimedAt = o.CancelClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
+            CancelLeaseToken = o.CancelLeaseToken,
+            FeeKind = o.FeeKind,
+            FeeAsset = WireConvert.NullIfEmpty(o.FeeAsset),
+            PostOnly = o.PostOnly,
+            TimeInForce = o.TimeInForce,
+            PositionSide = o.PositionSide,
+            // A store from before trades were kept: every fill came from reports, and its base fees were its cumulative fee.
+            ReportedQuantity = (o.ReportedQuantity ?? o.FilledQuantity).ToDecimal(),
+            TradeIds = o.TradeIds.Count == 0 ? null : [.. o.TradeIds],
+            TradeQuantity = o.TradeQuantity.ToDecimal(),
+            TradeQuote = o.TradeQuote.ToDecimal(),
+            BaseFees = o.BaseFees?.ToDecimal() ?? (o.FeeKind == FeeAssetKind.Base ? filledFee : 0m),
+            FeesPerTrade = o.FeesPerTrade,
+        };
     }
 
     private static decimal? NullableDecimal(DecimalValue? value) => value is null ? null : value.ToDecimal();
@@ -150,43 +199,21 @@ internal static class SlotWire
 
         if (wire.Order is { } o)
         {
-            slot = slot with { Order = new OrderState
-            {
-                ClaimToken = o.ClaimToken,
-                ClientOrderId = o.ClientOrderId,
-                OrderId = WireConvert.NullIfEmpty(o.OrderId),
-                Side = o.Side,
-                Role = o.Role,
-                Price = o.Price.ToDecimal(),
-                Quantity = o.Quantity.ToDecimal(),
-                FilledQuantity = o.FilledQuantity.ToDecimal(),
-                FilledQuote = o.FilledQuote.ToDecimal(),
-                FilledFee = o.FilledFee.ToDecimal(),
-                CancelToken = o.CancelToken,
-                CancelAccepted = o.CancelAccepted,
-                UnknownSince = o.UnknownSince?.ToDateTimeOffset(),
-                ClaimedAt = o.ClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
-                LeaseToken = o.LeaseToken,
-                CancelClaimedAt = o.CancelClaimedAt?.ToDateTimeOffset() ?? claimedAtIfMissing,
-                CancelLeaseToken = o.CancelLeaseToken,
-                FeeKind = o.FeeKind,
-                FeeAsset = WireConvert.NullIfEmpty(o.FeeAsset),
-                PostOnly = o.PostOnly,
-                TimeInForce = o.TimeInForce,
-                PositionSide = o.PositionSide,
-            } };
+            slot = slot with { Order = FromWire(o, claimedAtIfMissing) };
         }
 
         if (wire.LastOrder is { } last)
         {
-            slot = slot with { LastOrder = new FinishedOrderState
+            // A snapshot from before finished orders kept their trades holds only their ids and fill.
+            OrderState order = last.Order is { } finished ? FromWire(finished, claimedAtIfMissing) : new OrderState
             {
                 ClaimToken = last.ClaimToken,
-                ClientOrderId = WireConvert.NullIfEmpty(last.ClientOrderId),
+                ClientOrderId = WireConvert.NullIfEmpty(last.ClientOrderId)!,
                 OrderId = WireConvert.NullIfEmpty(last.OrderId),
-                Status = last.Status,
                 FilledQuantity = last.FilledQuantity.ToDecimal(),
-            } };
+                ReportedQuantity = last.FilledQuantity.ToDecimal(),
+            };
+            slot = slot with { LastOrder = new FinishedOrderState { Order = order, Status = last.Status } };
         }
 
         return slot;

@@ -121,6 +121,15 @@ internal static class SnapshotValidation
             Enum(last.Status, at + ".Status", OrderStatus.Unspecified, OrderStatus.Expired);
             Amount(last.FilledQuantity, at + ".FilledQuantity", nonNegative: true);
             NotNegative(last.ClaimToken, at + ".ClaimToken");
+            if (last.Order is { } finished)
+            {
+                Order(finished, at + ".Order");
+                if (finished.ClientOrderId != last.ClientOrderId || finished.OrderId != last.OrderId || finished.ClaimToken != last.ClaimToken
+                    || finished.FilledQuantity.ToDecimal() != last.FilledQuantity.ToDecimal())
+                {
+                    throw Bad(at + ".Order", $"is order ({finished.ClientOrderId}, {finished.OrderId}) token {finished.ClaimToken} filled {finished.FilledQuantity.ToDecimal()}, not the finished order ({last.ClientOrderId}, {last.OrderId}) token {last.ClaimToken} filled {last.FilledQuantity.ToDecimal()} it is kept for");
+                }
+            }
         }
     }
 
@@ -158,6 +167,7 @@ internal static class SnapshotValidation
         }
 
         Enum(order.TimeInForce, path + ".TimeInForce", TimeInForce.Unspecified, TimeInForce.Fok);
+        Trades(order, path);
         Enum(order.PositionSide, path + ".PositionSide", PositionSide.Unspecified, PositionSide.Short);
         if (order.PostOnly && order.TimeInForce is (TimeInForce.Ioc or TimeInForce.Fok))
         {
@@ -244,6 +254,45 @@ internal static class SnapshotValidation
         catch (FormatException e)
         {
             throw Bad(path, e.Message);
+        }
+    }
+
+    /// <summary>What an order has seen of its trades and reports: unique ids, and sums within the order and its booked fill.</summary>
+    private static void Trades(SlotOrder order, string path)
+    {
+        if (order.TradeIds.Count > Slots.Slot.MaxTradesPerOrder)
+        {
+            throw Bad(path + ".TradeIds", $"holds {order.TradeIds.Count} trades; an order has at most {Slots.Slot.MaxTradesPerOrder}");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int j = 0; j < order.TradeIds.Count; j++)
+        {
+            Id(order.TradeIds[j], $"{path}.TradeIds[{j}]", required: true);
+            if (!seen.Add(order.TradeIds[j]))
+            {
+                throw Bad($"{path}.TradeIds[{j}]", $"is '{order.TradeIds[j]}' again; a trade is kept once");
+            }
+        }
+
+        decimal filled = order.FilledQuantity.ToDecimal();
+        foreach ((DecimalValue? value, string name) in new[] { (order.ReportedQuantity, "ReportedQuantity"), (order.TradeQuantity, "TradeQuantity") })
+        {
+            if (Amount(value, $"{path}.{name}", nonNegative: true) > filled)
+            {
+                throw Bad($"{path}.{name}", $"is {value.ToDecimal()}, more than the {filled} booked; the fill booked is the larger of the reports' and the trades'");
+            }
+        }
+
+        if ((order.TradeIds.Count == 0) != (order.TradeQuantity.ToDecimal() == 0))
+        {
+            throw Bad(path + ".TradeQuantity", $"is {order.TradeQuantity.ToDecimal()} for {order.TradeIds.Count} trades");
+        }
+
+        Amount(order.TradeQuote, path + ".TradeQuote", nonNegative: true);
+        if (Amount(order.BaseFees, path + ".BaseFees", nonNegative: true) > filled)
+        {
+            throw Bad(path + ".BaseFees", $"is {order.BaseFees.ToDecimal()}, more than the {filled} filled; a base fee is paid out of what was traded");
         }
     }
 

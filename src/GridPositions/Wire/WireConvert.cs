@@ -109,6 +109,13 @@ public static class WireConvert
         CumulativeQuoteQuantity = update.CumulativeQuoteQuantity?.ToWire(),
         CumulativeFee = update.CumulativeFee.ToWire(),
         FeeAsset = update.FeeAsset ?? "",
+        Trade = update.Trade is not { } trade ? null : new TradeFillMessage
+        {
+            TradeId = trade.TradeId ?? "",
+            Quantity = trade.Quantity.ToWire(),
+            Price = trade.Price.ToWire(),
+            Fee = trade.Fee.ToWire(),
+        },
     };
 
     /// <summary>The API form of a wire order update.</summary>
@@ -124,6 +131,8 @@ public static class WireConvert
             CumulativeQuoteQuantity = update.CumulativeQuoteQuantity is null ? null : update.CumulativeQuoteQuantity.ToDecimal(),
             CumulativeFee = update.CumulativeFee.ToDecimal(),
             FeeAsset = NullIfEmpty(update.FeeAsset),
+            Trade = update.Trade is not { } trade ? null
+                : new TradeFill(trade.TradeId, trade.Quantity.ToDecimal(), trade.Price.ToDecimal(), trade.Fee.ToDecimal()),
         };
     }
 

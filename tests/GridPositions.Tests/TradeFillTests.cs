@@ -1,0 +1,364 @@
+namespace GridPositions.Tests;
+
+/// <summary>
+/// Per-trade fills: trades are deduplicated by id per order; an order's fill is booked from whichever is ahead, its
+/// cumulative reports or the sum of its trades, so either stream, or both in any order of arrival, end at the same
+/// books; fees come from one source (<see cref="PositionManagerOptions.FeesPerTrade"/>), even when they arrive after
+/// the order finished. What cannot be booked changes nothing.
+/// </summary>
+public class TradeFillTests
+{
+    private static PositionManagerOptions Spot(bool feesPerTrade) => new()
+    {
+        Symbol = "BTCUSDT",
+        TickSize = 0.01m,
+        QuantityStep = 0.001m,
+        BaseAsset = "BTC",
+        QuoteAsset = "USDT",
+        FeesPerTrade = feesPerTrade,
+        ParkedUpdateCapacity = 8,
+        ParkedUpdateTimeToLive = TimeSpan.FromSeconds(30),
+    };
+
+    private static OrderUpdate Trade(OrderAction action, string? orderId, string tradeId, decimal quantity, decimal price, decimal fee = 0m, string? asset = null) =>
+        new TradeReport { OrderId = orderId, ClientOrderId = action.ClientOrderId, TradeId = tradeId, Quantity = quantity, Price = price, Fee = fee, FeeAsset = asset }.ToUpdate();
+
+    private static OrderUpdate Report(OrderAction action, string orderId, OrderStatus status, decimal cumulative, decimal quote, decimal fee = 0m, string? asset = null) =>
+        TestGrid.Make(action, orderId, status, cumulative, quote, fee) with { FeeAsset = asset };
+
+    private static IEnumerable<T[]> Permutations<T>(T[] items)
+    {
+        if (items.Length <= 1)
+        {
+            yield return items;
+            yield break;
+        }
+
+        for (int i = 0; i < items.Length; i++)
+        {
+            T[] rest = [.. items[..i], .. items[(i + 1)..]];
+            foreach (T[] tail in Permutations(rest))
+            {
+                yield return [items[i], .. tail];
+            }
+        }
+    }
+
+    private static readonly string[] s_reports = ["C1", "C2", "T1", "T2"];
+
+    /// <summary>
+    /// One buy of 1 at 100 filled by two trades, t1 0.4 at 100 and t2 0.6 at 101, reported by both streams: every order
+    /// of arrival of all four reports, and each stream alone in either order, then everything again.
+    /// </summary>
+    [Theory]
+    [InlineData(true, "USDT")]
+    [InlineData(false, "USDT")]
+    [InlineData(true, "BTC")]
+    [InlineData(false, "BTC")]
+    [InlineData(true, "BNB")]
+    public void EitherStream_OrBoth_InAnyOrderOfArrival_BookTheSameFill_AndTheFeeSourceBooksEveryFee(bool feesPerTrade, string asset)
+    {
+        // The fees: 0.04 and 0.06 in the quote asset, 0.0004 and 0.0006 in BTC, 0.0001 and 0.00015 in BNB.
+        (decimal fee1, decimal fee2) = asset switch { "USDT" => (0.04m, 0.06m), "BTC" => (0.0004m, 0.0006m), _ => (0.0001m, 0.00015m) };
+        var sequences = new List<string[]>();
+        sequences.AddRange(Permutations(s_reports));
+        sequences.AddRange([["C1", "C2"], ["C2", "C1"], ["T1", "T2"], ["T2", "T1"]]);
+        foreach (string[] sequence in sequences)
+        {
+            var grid = new TestGrid(options: Spot(feesPerTrade));
+            OrderAction buy = grid.ClaimOpen(100m, 1m);
+            string id = grid.Place(buy);
+            OrderUpdate Of(string name) => name switch
+            {
+                "C1" => Report(buy, id, OrderStatus.PartiallyFilled, 0.4m, 40m, feesPerTrade ? 0m : fee1, asset),
+                "C2" => Report(buy, id, OrderStatus.Filled, 1m, 100.6m, feesPerTrade ? 0m : fee1 + fee2, asset),
+                "T1" => Trade(buy, id, "t1", 0.4m, 100m, feesPerTrade ? fee1 : 0m, asset),
+                _ => Trade(buy, id, "t2", 0.6m, 101m, feesPerTrade ? fee2 : 0m, asset),
+            };
+
+            foreach (string name in sequence.Concat(sequence))
+            {
+                InputDisposition d = grid.Manager.OnOrderUpdate(Of(name));
+                Assert.True(d is InputDisposition.Applied or InputDisposition.Duplicate, $"{string.Join(",", sequence)}: {name} was {d}");
+                grid.AssertInvariants();
+            }
+
+            bool feesDelivered = feesPerTrade ? sequence.Contains("T1") : sequence.Contains("C2");
+            (decimal quote, decimal baseFee, decimal other) = !feesDelivered ? (0m, 0m, 0m) : asset switch
+            {
+                "USDT" => (fee1 + fee2, 0m, 0m),
+                "BTC" => (0m, fee1 + fee2, 0m),
+                _ => (0m, 0m, fee1 + fee2),
+            };
+            SlotView slot = grid.Slot(100m);
+            string at = string.Join(",", sequence);
+            Assert.True(slot.Status == SlotStatus.Free, $"{at}: {slot.Status}");
+            Assert.Equal((at, 1m - baseFee, 100.6m, quote, baseFee), (at, slot.Inventory, slot.EntryNotional, slot.EntryFees, slot.BaseFees));
+            Assert.Equal(other, slot.OtherFees.Sum(f => f.Amount));
+            grid.CreateSnapshotAndRestore();
+        }
+    }
+
+    [Fact]
+    public async Task TradesAlone_BookTheOrder_FinishItWhenItIsFull_AndARepeatedTradeIsADuplicate()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        var fills = new List<FillAppliedEventArgs>();
+        grid.Manager.FillApplied += (_, e) => fills.Add(e);
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnTrade(new TradeReport { OrderId = id, TradeId = "t1", Quantity = 0.4m, Price = 100m, Fee = 0.04m }));
+        SlotView half = grid.Slot(100m);
+        Assert.Equal((SlotStatus.Live, 0.4m, 40m, 0.04m), (half.Status, half.Inventory, half.EntryNotional, half.EntryFees));
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnTrade(new TradeReport { OrderId = id, TradeId = "t1", Quantity = 0.4m, Price = 100m, Fee = 0.04m }));
+        Assert.Equal(half, grid.Slot(100m));
+
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnTrade(new TradeReport { ClientOrderId = buy.ClientOrderId, TradeId = "t2", Quantity = 0.6m, Price = 101m, Fee = 0.0606m }));
+        SlotView full = grid.Slot(100m);
+        Assert.Equal((SlotStatus.Free, 1m, 100.6m, 0.1006m), (full.Status, full.Inventory, full.EntryNotional, full.EntryFees));
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.Filled, 1m, 100.6m))); // the order stream catching up
+        grid.AssertInvariants();
+
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal([("t1", 0.4m, 40m, 0.04m), ("t2", 0.6m, 60.6m, 0.0606m)], fills.Select(f => (f.TradeId!, f.Quantity, f.Notional, f.Fee)));
+    }
+
+    [Fact]
+    public async Task AFeeThatArrivesAfterItsFill_IsBookedAlone_AsAFillOfQuantityZero()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        var fills = new List<FillAppliedEventArgs>();
+        grid.Manager.FillApplied += (_, e) => fills.Add(e);
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.Filled, 1m, 100m)));
+
+        // The trade stream trails the order stream: the order is finished, but its trade still pays its fee in BTC.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 1m, 100m, 0.001m, "BTC")));
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((0.999m, 0.001m, 100m), (slot.Inventory, slot.BaseFees, slot.EntryNotional));
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 1m, 100m, 0.001m, "BTC")));
+        grid.AssertInvariants();
+
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal([(1m, 0m, (string?)null), (0m, 0.001m, "t1")], fills.Select(f => (f.Quantity, f.Fee, f.TradeId)));
+    }
+
+    [Fact]
+    public void InFeesPerTradeMode_OneOrdersTradesMayPayDifferentAssets()
+    {
+        // Binance charges BNB while the account holds it, then the received asset.
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.5m, 100m, 0.0001m, "BNB")));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t2", 0.5m, 100m, 0.0005m, "BTC")));
+
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((0.9995m, 0.0005m), (slot.Inventory, slot.BaseFees));
+        Assert.Equal([new AssetAmount("BNB", 0.0001m)], slot.OtherFees);
+        grid.AssertInvariants();
+        grid.CreateSnapshotAndRestore();
+    }
+
+    [Fact]
+    public async Task ALateQuoteFeeOfAClosedPosition_IsRealised_AndBelongsToNoRoundTrip()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        var trips = new List<RoundTripCompletedEventArgs>();
+        grid.Manager.RoundTripCompleted += (_, e) => trips.Add(e);
+        (OrderAction _, string _) = grid.OpenFilled(100m, 1m);
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        string sellId = grid.Place(sell);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(sell, sellId, OrderStatus.Filled, 1m, 110m)));
+        Assert.Equal(10m, grid.Slot(100m).RealizedPnl);
+
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(sell, sellId, "s1", 1m, 110m, 0.11m)));
+        SlotView flat = grid.Slot(100m);
+        Assert.Equal((PositionStatus.Flat, 0m, 9.89m, 1L), (flat.PositionStatus, flat.Inventory, flat.RealizedPnl, flat.RoundTrips));
+        grid.AssertInvariants();
+
+        // The next round trip holds only its own fees.
+        (OrderAction _, string _) = grid.OpenFilled(100m, 1m);
+        OrderAction again = grid.ClaimClose(100m, 110m, 1m);
+        string againId = grid.Place(again);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(again, againId, OrderStatus.Filled, 1m, 110m)));
+        Assert.Equal(19.89m, grid.Slot(100m).RealizedPnl);
+        grid.AssertInvariants();
+        await grid.Manager.FlushEventsAsync();
+        Assert.Equal([(10m, 0m), (10m, 0m)], trips.Select(t => (t.RealizedPnl, t.Fees)));
+    }
+
+    [Fact]
+    public void ALateBaseFee_WhileAnotherOrderIsLive_OrOnAFlatSlot_IsRejected_AndChangesNothing()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string buyId = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, buyId, OrderStatus.Filled, 1m, 100m)));
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        grid.Place(sell);
+        SlotView before = grid.Slot(100m);
+
+        // The closing sell of 1 counts on the inventory; a late BTC fee of the buy would leave it short.
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "t1", 1m, 100m, 0.001m, "BTC")));
+        Assert.Equal(before, grid.Slot(100m));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void TradesBeyondTheOrder_OrBeyondAFinishedOrdersFill_OrOfAnOrderTheExecutorFailed_AreRejected_AndChangeNothing()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.7m, 100m)));
+        SlotView before = grid.Slot(100m);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, id, "t2", 0.4m, 100m))); // 1.1 of 1
+        Assert.Equal(before, grid.Slot(100m));
+
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.Canceled, 0.7m, 70m)));
+        SlotView finished = grid.Slot(100m);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, id, "t3", 0.1m, 100m))); // finished with 0.7
+        Assert.Equal(finished, grid.Slot(100m));
+
+        OrderAction failed = grid.ClaimOpen(99m, 1m);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.ApplyActionResults([OrderActionResult.Failed(failed, "insufficient balance")])[0].Disposition);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(failed, null, "f1", 0.1m, 99m)));
+        Assert.Equal(0m, grid.Slot(99m).Inventory);
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void ATradeWhoseNotionalIsBehindTheBookedFill_IsRejected_AndChangesNothing()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 0.5m, 50m)));
+        SlotView before = grid.Slot(100m);
+
+        // Trades of 0.6 for 30 in all: ahead by quantity, but 0.1 more for less notional is no price at all.
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.6m, 50m)));
+        Assert.Equal(before, grid.Slot(100m));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void AnOrdersTradesAreBounded_ThePastTheLimitOneIsRejected()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 10m);
+        string id = grid.Place(buy);
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t" + i, 0.001m, 100m)));
+        }
+
+        SlotView before = grid.Slot(100m);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1000", 0.001m, 100m)));
+        Assert.Equal(before, grid.Slot(100m));
+        Assert.Equal(1m, before.Inventory);
+        grid.CreateSnapshotAndRestore();
+    }
+
+    [Fact]
+    public void AnEarlyTrade_IsParked_ThenBookedWhenThePlaceResultNamesItsOrder()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnTrade(new TradeReport { OrderId = "X-early", TradeId = "t1", Quantity = 1m, Price = 100m, Fee = 0.1m }));
+        grid.Place(buy, "X-early");
+
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((SlotStatus.Free, 1m, 0.1m), (slot.Status, slot.Inventory, slot.EntryFees));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void TradeIds_SurviveARestore_SoAReplayedTradeIsStillADuplicate()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.5m, 100m, 0.05m)));
+        SuperPositionManager restored = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), grid.Options, grid.Time);
+
+        Assert.Equal(InputDisposition.Duplicate, restored.OnOrderUpdate(Trade(buy, id, "t1", 0.5m, 100m, 0.05m)));
+        Assert.Equal(InputDisposition.Applied, restored.OnOrderUpdate(Trade(buy, id, "t2", 0.5m, 100m, 0.05m)));
+        Assert.Equal(InputDisposition.Duplicate, restored.OnOrderUpdate(Trade(buy, id, "t2", 0.5m, 100m, 0.05m))); // of the finished order now
+        SlotView slot = restored.GetSlot(100m)!;
+        Assert.Equal((SlotStatus.Free, 1m, 0.1m), (slot.Status, slot.Inventory, slot.EntryFees));
+        Assert.True(restored.CheckInvariants().Holds);
+    }
+
+    [Fact]
+    public void AStoreWhoseLiveOrderBooksFeesFromTheOtherSource_IsRefused_NamingTheOption()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        grid.Place(buy);
+        PositionManagerOptions other = Spot(feesPerTrade: false);
+
+        ArgumentException e = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), other, grid.Time));
+        Assert.Contains("FeesPerTrade", e.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, string> BadTrades => new()
+    {
+        { "no status, no trade", "update", "Status" },
+        { "no status, with totals", "update", "CumulativeFilledQuantity" },
+        { "blank trade id", "update", "Trade.TradeId" },
+        { "zero quantity", "update", "Trade.Quantity" },
+        { "negative price", "update", "Trade.Price" },
+        { "price beyond the bound", "update", "Trade.Price" },
+        { "product beyond the bound", "update", "Trade.Price x Trade.Quantity" },
+        { "fee beyond the bound", "update", "Trade.Fee" },
+        { "cumulative fee under FeesPerTrade", "update", "CumulativeFee" },
+        { "trade fee without FeesPerTrade", "update", "Trade.Fee" },
+        { "OnTrade: zero quantity", "trade", "Quantity must be positive" },
+        { "OnTrade: no ids", "trade", "OrderId or a ClientOrderId" },
+        { "OnTrade: fee without FeesPerTrade", "trade", "Fee is 0.1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTrades))]
+    public void ABadTrade_IsRefusedNamingTheField_AndChangesNothing(string bad, string parameter, string named)
+    {
+        bool perTrade = !bad.Contains("without FeesPerTrade", StringComparison.Ordinal);
+        var grid = new TestGrid(options: Spot(perTrade));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        OrderUpdate trade = Trade(buy, id, "t1", 0.5m, 100m);
+        var report = new TradeReport { OrderId = id, TradeId = "t1", Quantity = 0.5m, Price = 100m };
+        SlotView before = grid.Slot(100m);
+
+        Action act = bad switch
+        {
+            "no status, no trade" => () => grid.Manager.OnOrderUpdate(trade with { Trade = null }),
+            "no status, with totals" => () => grid.Manager.OnOrderUpdate(trade with { CumulativeFilledQuantity = 0.5m }),
+            "blank trade id" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { TradeId = " " } }),
+            "zero quantity" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Quantity = 0m } }),
+            "negative price" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = -1m } }),
+            "price beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = 2e15m } }),
+            "product beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = 1e15m, Quantity = 2m } }),
+            "fee beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Fee = -2e15m } }),
+            "cumulative fee under FeesPerTrade" => () => grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 0.5m, 50m, 0.05m)),
+            "trade fee without FeesPerTrade" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Fee = 0.05m } }),
+            "OnTrade: zero quantity" => () => grid.Manager.OnTrade(report with { Quantity = 0m }),
+            "OnTrade: no ids" => () => grid.Manager.OnTrade(report with { OrderId = null }),
+            _ => () => grid.Manager.OnTrade(report with { Fee = 0.1m }),
+        };
+
+        ArgumentException e = Assert.Throws<ArgumentException>(parameter, act);
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+        if (parameter == "trade")
+        {
+            Assert.DoesNotContain("Trade.", e.Message, StringComparison.Ordinal); // named as the report names it
+        }
+
+        Assert.Equal(before, grid.Slot(100m));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(trade)); // and the good trade still books
+    }
+}
