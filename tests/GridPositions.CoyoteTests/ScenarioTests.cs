@@ -35,6 +35,9 @@ public class ScenarioTests(ITestOutputHelper output)
     public void EarlyFill_RacingItsPlaceResult_WithDuplicates() => AssertNoBug(Scenarios.EarlyFill(duplicates: true));
 
     [Fact]
+    public void TradeStream_RacingTheOrderStreamAndAReplay() => AssertNoBug(Scenarios.TradeAndOrderStreamsRacing);
+
+    [Fact]
     public void Cancel_RacingAFillOfTheSameOrder() => AssertNoBug(Scenarios.CancelRacingFill);
 
     [Fact]

@@ -282,6 +282,49 @@ internal static class Scenarios
         Check.Invariants(m);
     }
 
+    /// <summary>
+    /// One order's fills reach the manager twice, as cumulative reports by its exchange id (which may beat the place
+    /// result and park) and as trades by its client id, while a second connection replays a trade and a report. Fees
+    /// come per trade. Whatever the interleaving, the books equal the exchange's: each trade once, each fee once.
+    /// </summary>
+    public static async Task TradeAndOrderStreamsRacing()
+    {
+        var m = new SuperPositionManager(
+            new PositionManagerOptions { Symbol = "COYOTE", TickSize = 1m, QuantityStep = 1m, Direction = GridDirection.Long, FeesPerTrade = true },
+            FixedClock.Instance);
+        OrderAction open = Claim(m, ClaimRequest.Place(A, OrderSide.Buy, A, 3m));
+        var c1 = new OrderUpdate { OrderId = "X1", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 1m, CumulativeQuoteQuantity = 100m };
+        var c2 = new OrderUpdate { OrderId = "X1", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = 2m, CumulativeQuoteQuantity = 199m };
+        OrderUpdate t1 = new TradeReport { ClientOrderId = open.ClientOrderId, TradeId = "t1", Quantity = 1m, Price = 100m, Fee = 0.1m }.ToUpdate();
+        OrderUpdate t2 = new TradeReport { ClientOrderId = open.ClientOrderId, TradeId = "t2", Quantity = 1m, Price = 99m, Fee = 0.2m }.ToUpdate();
+
+        Task executor = Task.Run(() => Check.Equal(InputDisposition.Applied, m.ApplyActionResults([OrderActionResult.Placed(open, "X1")])[0].Disposition, "place result"));
+        Task orders = Task.Run(() =>
+        {
+            Deliver(m, c1);
+            Deliver(m, c2);
+        });
+        Task trades = Task.Run(() =>
+        {
+            Deliver(m, t1);
+            Deliver(m, t2);
+        });
+        Task replay = Task.Run(() =>
+        {
+            Deliver(m, t2);
+            Deliver(m, c1);
+        });
+        await Task.WhenAll(new[] { executor, orders, trades, replay });
+
+        SlotView slot = m.GetSlot(A)!;
+        Check.Equal(2m, slot.Inventory, "inventory against the exchange's two trades (each once)");
+        Check.Equal(199m, slot.EntryNotional, "entry notional of the two trades");
+        Check.Equal(0.3m, slot.EntryFees, "fees of the two trades (each once)");
+        Check.Equal(SlotStatus.Live, slot.Status, "the order, 2 of 3 filled");
+        Check.Equal(0, m.ParkedUpdateCount, "updates still parked");
+        Check.Invariants(m);
+    }
+
     private static OrderAction Claim(SuperPositionManager m, ClaimRequest request)
     {
         ClaimResult result = m.ClaimSlot(request);

@@ -28,6 +28,7 @@ public class TeethTests(ITestOutputHelper output)
         { nameof(Fault.NoClaimTimeout), nameof(PositionScenarios.DeadExecutorThenTimeout) },
         { nameof(Fault.UnlockedDuplicateShortcut), nameof(Scenarios.FastPathConflictsAndDuplicates) },
         { nameof(Fault.ConcurrentDrains), nameof(Scenarios.EventsOneDrainAtATime) },
+        { nameof(Fault.TradeDedupBeforeLock), nameof(Scenarios.TradeAndOrderStreamsRacing) },
     };
 
     [Theory]
@@ -44,6 +45,7 @@ public class TeethTests(ITestOutputHelper output)
             nameof(Scenarios.SubscribersCallingBack) => Scenarios.SubscribersCallingBack,
             nameof(Scenarios.FastPathConflictsAndDuplicates) => Scenarios.FastPathConflictsAndDuplicates,
             nameof(Scenarios.EventsOneDrainAtATime) => Scenarios.EventsOneDrainAtATime,
+            nameof(Scenarios.TradeAndOrderStreamsRacing) => Scenarios.TradeAndOrderStreamsRacing,
             nameof(PositionScenarios.CloseVersusClose) => PositionScenarios.CloseVersusClose,
             nameof(PositionScenarios.CloseVersusModify) => PositionScenarios.CloseVersusModify,
             nameof(PositionScenarios.LeaseExpiryVersusLateFinisher) => PositionScenarios.LeaseExpiryVersusLateFinisher,

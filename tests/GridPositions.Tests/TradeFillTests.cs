@@ -191,6 +191,26 @@ public class TradeFillTests
     }
 
     [Fact]
+    public void AShortsLateBaseFee_AfterItsCloseFlattenedTheSlot_HoldsWhatTheAccountOwes_AtNoCost()
+    {
+        PositionManagerOptions options = Spot(feesPerTrade: true);
+        options.Direction = GridDirection.Short;
+        var grid = new TestGrid(options: options);
+        (OrderAction _, string _) = grid.OpenFilled(100m, 1m); // sold 1 for 100
+        OrderAction buy = grid.ClaimClose(100m, 90m, 1m);
+        string buyId = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, buyId, OrderStatus.Filled, 1m, 90m)));
+        Assert.Equal((0m, 10m), (grid.Slot(100m).Inventory, grid.Slot(100m).RealizedPnl));
+
+        // The buy's trade took its fee in BTC: 0.999 received, so the account still owes 0.001.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "b1", 1m, 90m, 0.001m, "BTC")));
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((0.001m, 0.001m, 0m, 10m), (slot.Inventory, slot.BaseFees, slot.EntryNotional, slot.RealizedPnl));
+        grid.AssertInvariants();
+        grid.CreateSnapshotAndRestore();
+    }
+
+    [Fact]
     public void ALateBaseFee_WhileAnotherOrderIsLive_OrOnAFlatSlot_IsRejected_AndChangesNothing()
     {
         var grid = new TestGrid(options: Spot(feesPerTrade: true));

@@ -53,6 +53,9 @@ internal enum Fault
 
     /// <summary>A call returns before its journal records are on disk (they would be written only by the next checkpoint).</summary>
     AckBeforeFlush,
+
+    /// <summary>A trade is deduplicated by an unlocked read of its order's trade ids before the slot's lock is taken, and not again under it.</summary>
+    TradeDedupBeforeLock,
 }
 
 /// <summary>The fault the current test injects. Tests that set it run one at a time.</summary>
@@ -61,5 +64,15 @@ internal static class FaultInjection
     public static Fault Active { get; set; }
 
     public static bool Is(Fault fault) => Active == fault;
+
+    [ThreadStatic]
+    private static bool s_tradeSeenBeforeLock;
+
+    /// <summary>What the unlocked read of <see cref="Fault.TradeDedupBeforeLock"/> saw, for the section that follows on this thread.</summary>
+    public static bool TradeSeenBeforeLock
+    {
+        get => s_tradeSeenBeforeLock;
+        set => s_tradeSeenBeforeLock = value;
+    }
 }
 #endif

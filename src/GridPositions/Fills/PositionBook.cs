@@ -135,6 +135,17 @@ internal struct PositionBook
         return new RoundTrip(RoundTrips, quantity, entry, exit, fees, (sign * (exit - entry)) - fees);
     }
 
+    /// <summary>
+    /// Books a base-asset fee that arrives when the slot is flat and leaves it holding sign x -fee (a short grid owes it):
+    /// a residue at no entry cost, the start of the next round trip, whose close realises what buying it back costs.
+    /// </summary>
+    public void HoldFeeResidue(decimal baseFee, int sign)
+    {
+        decimal inventory = Inventory - (sign * baseFee), baseFees = BaseFees + baseFee;
+        (Inventory, BaseFees) = (inventory, baseFees);
+        TripStart = Closed;
+    }
+
     /// <summary>Starts the next round trip here: what was closed while flat (a late fee) belongs to no trip.</summary>
     public void SkipTrip() => TripStart = Closed;
 

@@ -181,6 +181,13 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         }
 #endif
 
+#if FAULT_INJECTION
+        if (FaultInjection.Is(Fault.TradeDedupBeforeLock) && update.Trade is { } early)
+        {
+            FaultInjection.TradeSeenBeforeLock = slot.KnowsTradeWithoutLock(early.TradeId);
+        }
+#endif
+
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
         using (slot.Enter())
         {

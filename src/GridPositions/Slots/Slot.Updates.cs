@@ -121,6 +121,12 @@ internal sealed partial class Slot
         bool reports = update.Status != OrderStatus.Unspecified; // cumulative totals, not only a trade
         TradeFill? trade = update.Trade;
         bool newTrade = trade is not null && (order.TradeIds is null || Array.IndexOf(order.TradeIds, trade.TradeId) < 0);
+#if FAULT_INJECTION
+        if (Diagnostics.FaultInjection.Is(Diagnostics.Fault.TradeDedupBeforeLock) && trade is not null && !finished)
+        {
+            newTrade = !Diagnostics.FaultInjection.TradeSeenBeforeLock; // the injected bug: trust what was read before the lock
+        }
+#endif
         bool reportAhead = reports && update.CumulativeFilledQuantity > order.ReportedQuantity;
         if (!newTrade && !reportAhead)
         {
@@ -222,10 +228,6 @@ internal sealed partial class Slot
                     return $"order {order.ClientOrderId}: a late base-asset fee of {baseFee} while slot {Price} has another live order; reconcile the inventory with the exchange";
                 }
 
-                if (_position.IsFlat)
-                {
-                    return $"order {order.ClientOrderId}: a base-asset fee of {baseFee} on flat slot {Price}; it would hold a residue at no cost (reconcile the inventory with the exchange)";
-                }
             }
 
             decimal inventoryAfter = _position.InventoryAfter(order.Role, quantity, baseFee, sign);
@@ -250,7 +252,12 @@ internal sealed partial class Slot
             // The other asset's new total first, then Open or Close, which store nothing unless all their arithmetic succeeds.
             AssetAmount[]? otherFees = charge.Kind == FeeAssetKind.Other && fee != 0 ? AssetAmounts.Add(_position.OtherFees, charge.Asset!, fee) : _position.OtherFees;
             bool wasFlat = _position.IsFlat;
-            if (order.Role == OrderRole.Open && (!wasFlat || quantity > 0))
+            if (wasFlat && quantity == 0 && baseFee != 0)
+            {
+                // A short's closing buy whose base fee came after the fill that flattened it: the account owes that much more.
+                _position.HoldFeeResidue(baseFee, sign);
+            }
+            else if (order.Role == OrderRole.Open && (!wasFlat || quantity > 0))
             {
                 _position.Open(quantity, notional, quoteFee, baseFee, sign);
             }

@@ -404,6 +404,9 @@ internal sealed partial class Slot
 
     /// <summary>The injected unlocked shortcut reads the fill without the lock.</summary>
     public decimal FilledQuantityWithoutLock => _order.FilledQuantity;
+
+    /// <summary>The injected unlocked dedup reads the live order's trade ids without the lock.</summary>
+    public bool KnowsTradeWithoutLock(string tradeId) => _order.TradeIds is { } ids && Array.IndexOf(ids, tradeId) >= 0;
 #endif
 
     /// <summary>Every method named <c>_NeedsLock</c> here, and every rule named <c>_NeedsSlotLock</c>, starts with this.</summary>
