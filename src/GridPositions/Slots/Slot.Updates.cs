@@ -154,16 +154,17 @@ internal sealed partial class Slot
                 }
             }
 
-            // The source ahead by quantity sets the booked fill; on a tie what is booked stays.
+            // The source ahead by quantity sets the booked fill; on a tie what is booked stays, and within one update the
+            // trades' exact sum wins over a report's notional (Binance futures gives z and an average price, not Z).
+            if (tradeQuantity > targetQuantity)
+            {
+                (targetQuantity, targetQuote) = (tradeQuantity, tradeQuote);
+            }
+
             if (reports && update.CumulativeFilledQuantity > targetQuantity)
             {
                 targetQuantity = update.CumulativeFilledQuantity;
                 targetQuote = update.CumulativeQuoteQuantity ?? (order.Price * targetQuantity);
-            }
-
-            if (tradeQuantity > targetQuantity)
-            {
-                (targetQuantity, targetQuote) = (tradeQuantity, tradeQuote);
             }
 
             // Both are within the bound, so the difference is exact.
