@@ -10,8 +10,10 @@ namespace GridBot.Simulation;
 /// <remarks>
 /// With <paramref name="baseAsset"/> set (a long grid), about one buy in three pays its fee in the base asset, out of
 /// the quantity bought, as a spot venue does when the account holds no fee token: the bot then holds less than it bought.
+/// With <paramref name="tradeReports"/>, every fill's report carries its trade and fee (the totals carry no fee), and an
+/// order's reports arrive in the order they were sent, as on one Binance user data stream.
 /// </remarks>
-internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, string? baseAsset = null)
+internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, string? baseAsset = null, bool tradeReports = false)
 {
     private const decimal FeeRate = 0.001m;
 
@@ -22,6 +24,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
     private readonly Dictionary<string, string> _orderIdByClientId = new(StringComparer.Ordinal);
     private readonly List<string> _open = [];
     private readonly Dictionary<string, long> _closedAtMs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lastDueByOrder = new(StringComparer.Ordinal); // trade reports: in order per order
     private long _sequence;
     private int _nextOrder;
     private long _releasedAtMs = long.MaxValue; // a --store run sends the bot only what was created before the last save
@@ -103,13 +106,17 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
             }
 
             Fills++;
-            Publish(order with
-            {
-                Status = fill == left ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
-                CumulativeFilledQuantity = order.CumulativeFilledQuantity + fill,
-                CumulativeQuoteQuantity = order.CumulativeQuoteQuantity + quote,
-                CumulativeFee = order.CumulativeFee + fee,
-            }, nowMs);
+            decimal filled = order.CumulativeFilledQuantity + fill;
+            Publish(
+                order with
+                {
+                    Status = fill == left ? OrderStatus.Filled : OrderStatus.PartiallyFilled,
+                    CumulativeFilledQuantity = filled,
+                    CumulativeQuoteQuantity = order.CumulativeQuoteQuantity + quote,
+                    CumulativeFee = order.CumulativeFee + fee,
+                },
+                nowMs,
+                tradeReports ? new TradeFill($"{order.OrderId}@{filled}", fill, order.Price, fee) : null); // an id per trade: the fill it brought the order to
         }
     }
 
@@ -220,7 +227,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
     }
 
     /// <summary>Records the order's new state and streams it: 5-250 ms late, now and then twice, sometimes without the client id.</summary>
-    private void Publish(ExchangeOrder order, long nowMs)
+    private void Publish(ExchangeOrder order, long nowMs, TradeFill? trade = null)
     {
         _orders[order.OrderId] = order;
         if (order.Status is not (OrderStatus.New or OrderStatus.PartiallyFilled) && _open.Remove(order.OrderId))
@@ -235,10 +242,18 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
             Status = order.Status,
             CumulativeFilledQuantity = order.CumulativeFilledQuantity,
             CumulativeQuoteQuantity = order.CumulativeQuoteQuantity,
-            CumulativeFee = order.CumulativeFee,
+            CumulativeFee = tradeReports ? 0m : order.CumulativeFee, // with trade reports the fees come per trade
             FeeAsset = order.FeeAsset,
+            Trade = trade,
         };
-        Enqueue(new Message.ToBot(update) { CreatedMs = _stepMs }, nowMs + _random.Next(5, 251));
+        long due = nowMs + _random.Next(5, 251);
+        if (tradeReports)
+        {
+            due = Math.Max(due, _lastDueByOrder.GetValueOrDefault(order.OrderId) + 1);
+            _lastDueByOrder[order.OrderId] = due;
+        }
+
+        Enqueue(new Message.ToBot(update) { CreatedMs = _stepMs }, due);
         if (_random.Next(100) < 5)
         {
             DuplicatesSent++;
@@ -261,6 +276,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
             _orderIdByClientId.Remove(_orders[id].ClientOrderId ?? string.Empty);
             _orders.Remove(id);
             _closedAtMs.Remove(id);
+            _lastDueByOrder.Remove(id);
         }
 
         _releasedAtMs = nowMs;
@@ -278,7 +294,7 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
             _ => throw new InvalidOperationException("unknown message"),
         })];
         return new LaneState(_random.State, network, [.. _orders.Values], new(_orderIdByClientId), [.. _open], new(_closedAtMs), _sequence, _nextOrder,
-            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent, BaseFees, TokenFees);
+            Bought, Sold, BuyQuote, SellQuote, Fees, OrdersOpened, Fills, Rejects, Timeouts, DuplicatesSent, BaseFees, TokenFees, new(_lastDueByOrder));
     }
 
     /// <summary>Takes up a saved state (a resumed --store run): the wire, the orders, the account, and the generator where it was.</summary>
@@ -303,6 +319,11 @@ internal sealed class ExchangeLane(int index, decimal slotPrice, int seed, strin
         }
 
         _open.AddRange(state.Open);
+        foreach ((string id, long due) in state.LastDueByOrder ?? [])
+        {
+            _lastDueByOrder[id] = due;
+        }
+
         foreach ((string id, long at) in state.ClosedAtMs)
         {
             _closedAtMs[id] = at;

@@ -20,7 +20,8 @@ internal sealed record LaneState(
     ulong Random, List<NetworkEntry> Network, List<ExchangeOrder> Orders, Dictionary<string, string> OrderIdByClientId,
     List<string> Open, Dictionary<string, long> ClosedAtMs, long Sequence, int NextOrder,
     decimal Bought, decimal Sold, decimal BuyQuote, decimal SellQuote, decimal Fees,
-    int OrdersOpened, int Fills, int Rejects, int Timeouts, int DuplicatesSent, decimal BaseFees = 0m, decimal TokenFees = 0m);
+    int OrdersOpened, int Fills, int Rejects, int Timeouts, int DuplicatesSent, decimal BaseFees = 0m, decimal TokenFees = 0m,
+    Dictionary<string, long>? LastDueByOrder = null);
 
 /// <summary>One message on the wire: a request to the exchange, or a reply or update to the bot.</summary>
 internal sealed record NetworkEntry(long DueMs, long Sequence, long CreatedMs, OrderAction? Request, OrderActionResult? Result, OrderUpdate? Update);

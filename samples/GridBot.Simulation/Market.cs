@@ -21,7 +21,7 @@ internal sealed class Market
         Seed = seed;
         Manager = host[key];
         string? baseAsset = options.Direction == GridDirection.Long ? Manager.Options.BaseAsset : null; // a short grid's buys close: their fees stay in the quote asset
-        Lanes = [.. Enumerable.Range(0, options.Levels).Select(i => new ExchangeLane(i, options.StartPrice + ((i - (options.Levels / 2)) * options.Spacing), seed, baseAsset))];
+        Lanes = [.. Enumerable.Range(0, options.Levels).Select(i => new ExchangeLane(i, options.StartPrice + ((i - (options.Levels / 2)) * options.Spacing), seed, baseAsset, options.TradeReports))];
         _random = new SimRandom(seed);
         Price = Lowest = Highest = options.StartPrice;
     }

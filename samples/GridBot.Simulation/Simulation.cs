@@ -85,6 +85,7 @@ public sealed class Simulation : IAsyncDisposable
                 TickSize = TickSize,
                 QuantityStep = QuantityStep,
                 Direction = options.Direction,
+                FeesPerTrade = options.TradeReports, // with trade reports, the fees come per trade only
                 ClientOrderIdPrefix = $"gp{i}x", // one prefix per symbol: the host routes updates by it
             });
         }

@@ -33,6 +33,12 @@ public sealed record SimulationOptions
     /// <summary>Where the managers keep their stores (durable: every change is journaled before it returns); null for none.</summary>
     public string? StoreDirectory { get; init; }
 
+    /// <summary>
+    /// The exchange reports each fill as Binance does, the order's totals with the trade in one message, each in order per
+    /// order, and fees per trade only (the managers set <see cref="GridPositions.PositionManagerOptions.FeesPerTrade"/>).
+    /// </summary>
+    public bool TradeReports { get; init; }
+
     /// <summary>Print what the meter measured at the end.</summary>
     public bool Metrics { get; init; }
 
@@ -53,12 +59,13 @@ public sealed record SimulationOptions
     private static readonly Option<string?> s_store = new("--store") { Description = "a folder for the stores and the exchange: every change durable; run again after a kill to resume" };
     private static readonly Option<bool> s_metrics = new("--metrics") { Description = "print what the meter measured at the end" };
     private static readonly Option<bool> s_quiet = new("--quiet") { Description = "no progress lines" };
+    private static readonly Option<bool> s_tradeReports = new("--trade-reports") { Description = "each fill reported with its trade, fees per trade only (as Binance does)" };
     private static readonly Option<int> s_saveEvery = new("--save-every") { Description = "with --store: seconds of simulated time between saves of the exchange", DefaultValueFactory = _ => 1 };
 
     /// <summary>The command line: every option above, with help (<c>--help</c>).</summary>
     public static RootCommand CreateCommand() => new("A grid bot on GridPositions against a simulated exchange, with a verdict.")
     {
-        s_levels, s_spacing, s_price, s_minutes, s_seed, s_threads, s_short, s_symbols, s_store, s_metrics, s_quiet, s_saveEvery,
+        s_levels, s_spacing, s_price, s_minutes, s_seed, s_threads, s_short, s_symbols, s_store, s_metrics, s_quiet, s_saveEvery, s_tradeReports,
     };
 
     /// <summary>Reads the command line; throws <see cref="ArgumentException"/> naming the bad flag.</summary>
@@ -97,6 +104,7 @@ public sealed record SimulationOptions
             Symbols = result.GetValue(s_symbols),
             StoreDirectory = result.GetValue(s_store),
             Metrics = result.GetValue(s_metrics),
+            TradeReports = result.GetValue(s_tradeReports),
             ProgressEvery = result.GetValue(s_quiet) ? TimeSpan.Zero : TimeSpan.FromMinutes(30),
             SaveEvery = TimeSpan.FromSeconds(result.GetValue(s_saveEvery)),
         };

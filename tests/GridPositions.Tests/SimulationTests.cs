@@ -28,6 +28,22 @@ public class SimulationTests
         Assert.Equal("BNB", Assert.Single(report.Totals.OtherFees).Asset); // and some orders pay in the fee token, kept apart
     }
 
+    [Theory]
+    [InlineData(GridDirection.Long)]
+    [InlineData(GridDirection.Short)]
+    public async Task WithTradeReports_AndFeesPerTradeOnly_TheBooksStillMatchTheExchange(GridDirection direction)
+    {
+        // Every fill reported with its trade (Binance's executionReport), its fee only there: the verdict checks them all.
+        await using var simulation = new Simulation(s_short with { Direction = direction, Seed = 5, TradeReports = true });
+        SimulationReport report = simulation.Run();
+
+        Assert.True(report.Passed, report.Describe());
+        Assert.True(report.Counters.RoundTripsCompleted > 10 && report.Counters.UpdatesDuplicate > 0, report.Describe());
+        Assert.True(direction == GridDirection.Short ? report.Totals.BaseFees == 0 : report.Totals.BaseFees > 0, report.Describe());
+        Assert.Equal("BNB", Assert.Single(report.Totals.OtherFees).Asset);
+        Assert.True(report.Totals.RealizedPnl != 0, report.Describe());
+    }
+
     [Fact]
     public async Task TheSameSeed_GivesTheSameReport_WhateverTheThreadCount()
     {
@@ -174,13 +190,14 @@ public class SimulationTests
     [Fact]
     public void TheNewFlags_Parse()
     {
-        SimulationOptions options = SimulationOptions.Parse(["--symbols", "4", "--metrics", "--quiet", "--short"]);
+        SimulationOptions options = SimulationOptions.Parse(["--symbols", "4", "--metrics", "--quiet", "--short", "--trade-reports"]);
 
         Assert.Equal(4, options.Symbols);
         Assert.True(options.Metrics);
         Assert.Equal(TimeSpan.Zero, options.ProgressEvery);
         Assert.Equal(GridDirection.Short, options.Direction);
         Assert.Null(options.StoreDirectory);
+        Assert.True(options.TradeReports);
         Assert.Equal(new SimulationOptions(), SimulationOptions.Parse([]));
     }
 

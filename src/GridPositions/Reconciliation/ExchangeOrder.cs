@@ -9,7 +9,7 @@ namespace GridPositions;
 /// <param name="Status">Its status (open orders: new or partially filled; closed: terminal).</param>
 /// <param name="CumulativeFilledQuantity">Filled so far.</param>
 /// <param name="CumulativeQuoteQuantity">Filled notional so far; null means at the order's price.</param>
-/// <param name="CumulativeFee">Fees so far.</param>
+/// <param name="CumulativeFee">Fees so far (not booked with <see cref="PositionManagerOptions.FeesPerTrade"/>, where trades carry the fees).</param>
 public sealed record ExchangeOrder(
     string OrderId,
     string? ClientOrderId,

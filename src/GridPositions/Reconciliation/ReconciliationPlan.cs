@@ -121,7 +121,9 @@ internal sealed class ReconciliationPlan
 
         if (effects.HasFill)
         {
-            AddFor(FindingKind.MissedFill, before.Price, onExchange, $"booked {effects.FillQuantity} filled that the slot had not heard of ({before.Order.FilledQuantity} -> {onExchange.CumulativeFilledQuantity})");
+            AddFor(FindingKind.MissedFill, before.Price, onExchange, effects.FillQuantity != 0
+                ? $"booked {effects.FillQuantity} filled that the slot had not heard of ({before.Order.FilledQuantity} -> {onExchange.CumulativeFilledQuantity})"
+                : $"booked a fee of {effects.FillFee} in {effects.FillFeeCharge} that the slot had not heard of (its fill was booked from trades)");
         }
 
         if (Slot.IsTerminal(onExchange.Status))

@@ -48,9 +48,9 @@ internal struct UpdateTally
             Bump(ref _overfills);
         }
 
-        if (effects.HasFill)
+        if (effects.HasFill && effects.FillQuantity != 0)
         {
-            Bump(ref _fills);
+            Bump(ref _fills); // a fee booked alone, after its fill, is no fill
         }
 
         if (effects.CompletedTrip is not null)
