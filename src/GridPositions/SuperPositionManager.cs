@@ -158,7 +158,7 @@ public sealed class SuperPositionManager : IAsyncDisposable, IDisposable
     /// Applies one trade of an order from a per-trade stream (Bybit's <c>execution</c>, OKX's fills): as an update that
     /// carries only the trade (<see cref="TradeReport.ToUpdate"/>). A trade id already seen for the order is a
     /// duplicate; the order's fill is booked from its trades or its cumulative reports, whichever is ahead, so the two
-    /// streams may race in any order. Trades that fill the whole order finish it. To mix trades into a batch or await
+    /// streams may race in any order. With <see cref="PositionManagerOptions.FeesPerTrade"/>, trades that fill the whole order finish it. To mix trades into a batch or await
     /// them, pass <see cref="TradeReport.ToUpdate"/> to <see cref="OnOrderUpdates(IReadOnlyList{OrderUpdate})"/> or
     /// <see cref="OnOrderUpdateAsync"/>.
     /// </summary>

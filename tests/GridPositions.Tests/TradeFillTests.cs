@@ -1,3 +1,5 @@
+using GridPositions.Wire;
+
 namespace GridPositions.Tests;
 
 /// <summary>
@@ -92,7 +94,9 @@ public class TradeFillTests
             };
             SlotView slot = grid.Slot(100m);
             string at = string.Join(",", sequence);
-            Assert.True(slot.Status == SlotStatus.Free, $"{at}: {slot.Status}");
+            // Trades that fill the order end it only when they carry its fees; otherwise its terminal report does.
+            bool ended = sequence.Contains("C2") || (feesPerTrade && sequence.Contains("T1") && sequence.Contains("T2"));
+            Assert.True((slot.Status == SlotStatus.Free) == ended, $"{at}: {slot.Status}");
             Assert.Equal((at, 1m - baseFee, 100.6m, quote, baseFee), (at, slot.Inventory, slot.EntryNotional, slot.EntryFees, slot.BaseFees));
             Assert.Equal(other, slot.OtherFees.Sum(f => f.Amount));
             grid.CreateSnapshotAndRestore();
@@ -325,9 +329,123 @@ public class TradeFillTests
         Assert.Contains("FeesPerTrade", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ATradeBehindTheReports_IsStillCounted_SoTheNextTradeBooksWhatTheReportsHaveNotSaid()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 0.5m, 50m)));
+
+        // t1 is the 0.5 the report already booked: nothing to book, but it is the order's, and counts (Applied, journaled).
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.5m, 100m)));
+        Assert.Equal(0.5m, grid.Slot(100m).Inventory);
+        SuperPositionManager restored = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), grid.Options, grid.Time);
+        Assert.Equal(InputDisposition.Applied, restored.OnOrderUpdate(Trade(buy, id, "t2", 0.5m, 100m))); // 1 in trades: ahead of the report
+        Assert.Equal((1m, 100m), (restored.GetSlot(100m)!.Inventory, restored.GetSlot(100m)!.EntryNotional));
+    }
+
+    [Fact]
+    public void OnATie_WhatIsBookedStays_EvenIfTheOtherSourceSaysAnotherNotional()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 0.5m, 50m)));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.5m, 101m))); // the same 0.5, said at 50.5
+        Assert.Equal((0.5m, 50m), (grid.Slot(100m).Inventory, grid.Slot(100m).EntryNotional));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.Filled, 1m, 100m)));
+        Assert.Equal((1m, 100m), (grid.Slot(100m).Inventory, grid.Slot(100m).EntryNotional)); // the growth is from what was booked
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void ATradeOverfill_IsCountedAsOne()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 1.5m, 100m)));
+        Assert.Equal(1, grid.Manager.Counters.Overfills);
+    }
+
+    [Fact]
+    public void ALateQuoteFee_WhileAnotherOrderIsLive_IsBooked_AndOnAFlatSlotItIsRealised()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string buyId = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, buyId, OrderStatus.Filled, 1m, 100m)));
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        string sellId = grid.Place(sell);
+
+        // The sell is live: the buy's late quote fee is still the buy's entry cost.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "b1", 0.6m, 100m, 0.06m)));
+        Assert.Equal(0.06m, grid.Slot(100m).EntryFees);
+
+        // The sell fills all (its terminal report is still to come) and the buy's last fee arrives on the flat slot: realised.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(sell, sellId, OrderStatus.PartiallyFilled, 1m, 110m)));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "b2", 0.4m, 100m, 0.04m)));
+        SlotView flat = grid.Slot(100m);
+        Assert.Equal((0m, 0m, 10m - 0.06m - 0.04m), (flat.Inventory, flat.EntryFees, flat.RealizedPnl));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void ACumulativeBaseFee_IsWithinTheFillItReports_NotOnlyItsGrowthWithinTheFillsGrowth()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        (OrderAction _, string _) = grid.OpenFilled(100m, 10m);
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        string sellId = grid.Place(sell);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(sell, sellId, OrderStatus.PartiallyFilled, 0.5m, 55m, 0.4m, "BTC")));
+        SlotView before = grid.Slot(100m);
+
+        // 0.3 more fee on 0.1 more fill fits nowhere: 0.7 in all on a fill of 0.6.
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Report(sell, sellId, OrderStatus.PartiallyFilled, 0.6m, 66m, 0.7m, "BTC")));
+        Assert.Equal(before, grid.Slot(100m));
+    }
+
+    [Fact]
+    public void AStoreFromBeforeTradesWereKept_Restores_ItsBaseFeesAndFinishedOrderDerived()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction first = grid.ClaimOpen(100m, 1m);
+        string firstId = grid.Place(first);
+        OrderUpdate last = Report(first, firstId, OrderStatus.Filled, 1m, 100m);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(last));
+        OrderAction buy = grid.ClaimOpen(101m, 2m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 1m, 101m, 0.001m, "BTC")));
+
+        // As written before: no base fees on the order, no finished order kept whole.
+        PositionManagerSnapshot old = grid.Manager.CreateSnapshot();
+        InventorySlot live = old.Slots.Single(x => x.Price.ToDecimal() == 101m), done = old.Slots.Single(x => x.Price.ToDecimal() == 100m);
+        (live.Order.BaseFees, live.Order.ReportedQuantity, done.LastOrder.Order) = (null, null, null);
+        SuperPositionManager restored = SuperPositionManager.Restore(old, grid.Options, grid.Time);
+
+        Assert.True(restored.CheckInvariants().Holds, restored.CheckInvariants().Violation);
+        Assert.Equal(InputDisposition.Duplicate, restored.OnOrderUpdate(last)); // still known as the slot's finished order
+        Assert.Equal(InputDisposition.Applied, restored.OnOrderUpdate(Report(buy, id, OrderStatus.Filled, 2m, 202m, 0.002m, "BTC")));
+        Assert.Equal((1.998m, 0.002m), (restored.GetSlot(101m)!.Inventory, restored.GetSlot(101m)!.BaseFees));
+        Assert.True(restored.CheckInvariants().Holds, restored.CheckInvariants().Violation);
+    }
+
+    [Fact]
+    public void ASnapshotWhoseFinishedOrderIsNotTheOneItIsKeptFor_IsRefused_NamingThePath()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        (OrderAction _, string _) = grid.OpenFilled(100m, 1m);
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+        snapshot.Slots.Single().LastOrder.Order.ClaimToken = 99;
+
+        ArgumentException e = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, grid.Options, grid.Time));
+        Assert.Contains("Slots[0].LastOrder.Order is order", e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> BadTrades => new()
     {
-        { "no status, no trade", "update", "Status" },
+        { "no status, no trade", "update", "only an update that carries a Trade may leave it out" },
         { "no status, with totals", "update", "CumulativeFilledQuantity" },
         { "blank trade id", "update", "Trade.TradeId" },
         { "zero quantity", "update", "Trade.Quantity" },
@@ -335,6 +453,8 @@ public class TradeFillTests
         { "price beyond the bound", "update", "Trade.Price" },
         { "product beyond the bound", "update", "Trade.Price x Trade.Quantity" },
         { "fee beyond the bound", "update", "Trade.Fee" },
+        { "quantity beyond the bound", "update", "Trade.Quantity 2000000000000000 is beyond the bound" },
+        { "zero price", "update", "Trade.Price must be positive" },
         { "cumulative fee under FeesPerTrade", "update", "CumulativeFee" },
         { "trade fee without FeesPerTrade", "update", "Trade.Fee" },
         { "OnTrade: zero quantity", "trade", "Quantity must be positive" },
@@ -364,6 +484,8 @@ public class TradeFillTests
             "price beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = 2e15m } }),
             "product beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = 1e15m, Quantity = 2m } }),
             "fee beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Fee = -2e15m } }),
+            "quantity beyond the bound" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Quantity = 2e15m } }),
+            "zero price" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Price = 0m } }),
             "cumulative fee under FeesPerTrade" => () => grid.Manager.OnOrderUpdate(Report(buy, id, OrderStatus.PartiallyFilled, 0.5m, 50m, 0.05m)),
             "trade fee without FeesPerTrade" => () => grid.Manager.OnOrderUpdate(trade with { Trade = trade.Trade! with { Fee = 0.05m } }),
             "OnTrade: zero quantity" => () => grid.Manager.OnTrade(report with { Quantity = 0m }),
@@ -373,9 +495,9 @@ public class TradeFillTests
 
         ArgumentException e = Assert.Throws<ArgumentException>(parameter, act);
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
-        if (parameter == "trade")
+        if (parameter == "trade" && !bad.Contains("no ids", StringComparison.Ordinal))
         {
-            Assert.DoesNotContain("Trade.", e.Message, StringComparison.Ordinal); // named as the report names it
+            Assert.StartsWith(named, e.Message, StringComparison.Ordinal); // named as the report names it, not Trade.
         }
 
         Assert.Equal(before, grid.Slot(100m));

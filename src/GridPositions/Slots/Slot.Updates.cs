@@ -56,9 +56,10 @@ internal sealed partial class Slot
         {
             FinishOrder(update.Status, ref effects);
         }
-        else if (update.Status == OrderStatus.Unspecified && _order.FilledQuantity == _order.Quantity)
+        else if (feesPerTrade && update.Status == OrderStatus.Unspecified && _order.FilledQuantity == _order.Quantity)
         {
-            // Trades that fill the whole order end it, so a trade stream alone never leaves a slot waiting on a status.
+            // Trades that fill the whole order end it when they carry its fees: nothing more is owed to it. With cumulative
+            // fees the order waits for its terminal report, which carries them (the slot must not move on before).
             FinishOrder(OrderStatus.Filled, ref effects);
         }
         else if (Status is SlotStatus.PendingPlace or SlotStatus.Unknown)

@@ -260,7 +260,18 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
             bool fillAfterEnd = u.CumulativeFilledQuantity > last.Filled;
             bool aliveAfterFailure = last.Status == OrderStatus.Unspecified && !IsTerminal(u.Status);
-            return (fillAfterEnd || aliveAfterFailure ? InputDisposition.Rejected : InputDisposition.Duplicate, null, null);
+            if (fillAfterEnd || aliveAfterFailure)
+            {
+                return (InputDisposition.Rejected, null, null);
+            }
+
+            // A finished order's late trades and fees still book, never more quantity.
+            return (Book(slot, last.Order, u, finished: true) switch
+            {
+                null => InputDisposition.Rejected,
+                true => InputDisposition.Applied,
+                false => InputDisposition.Duplicate,
+            }, null, null);
         }
 
         if ((u.OrderId is not null && o.OrderId is not null && u.OrderId != o.OrderId) || (u.ClientOrderId is not null && u.ClientOrderId != o.ClientOrderId))
@@ -274,40 +285,10 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
             return (InputDisposition.Rejected, null, null);
         }
 
-        bool changed = false;
         string? touchedCid = null, touchedOid = null;
-        decimal quote = u.CumulativeQuoteQuantity ?? (o.Price * u.CumulativeFilledQuantity);
-        if (u.CumulativeFilledQuantity > o.Filled && quote <= o.Quote)
+        if (Book(slot, o, u, finished: false) is not { } changed)
         {
-            return (InputDisposition.Rejected, null, null); // notional must grow with the fill
-        }
-
-        if (u.CumulativeFilledQuantity > o.Filled)
-        {
-            // Fees by asset: one order's fees are in one asset; a base fee is paid out of the fill and the inventory.
-            string feeIn = FeeIn(u.FeeAsset);
-            decimal growth = u.CumulativeFilledQuantity - o.Filled, fee = u.CumulativeFee - o.Fee, baseFee = feeIn == "base" ? fee : 0m;
-            decimal inventoryAfter = (o.Role == OrderRole.Open ? slot.Inventory + growth : slot.Inventory - growth) - (Sign * baseFee);
-            bool holdsNothingAtACost = o.Role == OrderRole.Open && inventoryAfter == 0;
-            if ((o.Fee != 0 && o.FeeIn is not null && o.FeeIn != feeIn) || baseFee < 0 || baseFee > growth || inventoryAfter < 0 || holdsNothingAtACost)
-            {
-                return (InputDisposition.Rejected, null, null);
-            }
-
-            slot.Book(o.Role, growth, quote - o.Quote, feeIn, fee, Sign);
-            if (u.CumulativeFee != 0)
-            {
-                o.FeeIn = feeIn;
-            }
-
-            Counters = Counters with { FillsApplied = Counters.FillsApplied + 1 };
-            if (o.Role == OrderRole.Close && slot.Inventory == 0)
-            {
-                Counters = Counters with { RoundTripsCompleted = Counters.RoundTripsCompleted + 1 };
-            }
-
-            (o.Filled, o.Quote, o.Fee) = (u.CumulativeFilledQuantity, quote, u.CumulativeFee);
-            changed = true;
+            return (InputDisposition.Rejected, null, null);
         }
 
         if (o.OrderId is null && u.OrderId is not null)
@@ -318,7 +299,7 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
 
         if (IsTerminal(u.Status))
         {
-            Finish(slot, u.Status);
+            Finish(slot, u.Status); // fees are cumulative here: trades that fill the order do not end it, its report does
             return (InputDisposition.Applied, o.ClientOrderId, o.OrderId);
         }
 
@@ -331,10 +312,105 @@ internal sealed class ModelManager(GridDirection direction, int parkedCapacity, 
         return (changed ? InputDisposition.Applied : InputDisposition.Duplicate, touchedCid, touchedOid);
     }
 
+    /// <summary>
+    /// Books what an update adds to an order: the fill goes to whichever source is ahead by quantity (the trades' sum
+    /// first, then the report), the fee is the report's when it states more than any report before (fees are cumulative
+    /// here; trades carry none). Null: rejected, nothing changed.
+    /// </summary>
+    private bool? Book(ModelSlot slot, ModelOrder o, in OrderUpdate u, bool finished)
+    {
+        bool report = u.Status != OrderStatus.Unspecified;
+        bool newTrade = u.Trade is { } t0 && !o.TradeIds.Contains(t0.TradeId);
+        bool reportAhead = report && u.CumulativeFilledQuantity > o.Reported;
+        if (!newTrade && !reportAhead)
+        {
+            return false;
+        }
+
+        (decimal tradeQ, decimal tradeN) = newTrade ? (o.TradeQ + u.Trade!.Quantity, o.TradeN + (u.Trade.Quantity * u.Trade.Price)) : (o.TradeQ, o.TradeN);
+        if (tradeQ > o.Quantity)
+        {
+            Counters = Counters with { Overfills = Counters.Overfills + 1 };
+            return null;
+        }
+
+        (decimal q, decimal n) = (o.Filled, o.Quote);
+        if (tradeQ > q)
+        {
+            (q, n) = (tradeQ, tradeN);
+        }
+
+        if (report && u.CumulativeFilledQuantity > q)
+        {
+            (q, n) = (u.CumulativeFilledQuantity, u.CumulativeQuoteQuantity ?? (o.Price * u.CumulativeFilledQuantity));
+        }
+
+        decimal growth = q - o.Filled, notional = n - o.Quote;
+        if ((finished && growth > 0) || (growth > 0 && notional <= 0))
+        {
+            return null;
+        }
+
+        string feeIn = FeeIn(u.FeeAsset);
+        if (reportAhead && o.Fee != 0 && o.FeeIn is not null && o.FeeIn != feeIn)
+        {
+            return null; // one order's cumulative fees are in one asset
+        }
+
+        decimal fee = reportAhead ? u.CumulativeFee - o.Fee : 0m, baseFee = feeIn == "base" ? fee : 0m;
+        if (baseFee < 0 || (baseFee != 0 && o.BaseFees + baseFee > u.CumulativeFilledQuantity))
+        {
+            return null; // paid out of what was traded
+        }
+
+        if (growth != 0 || fee != 0)
+        {
+            if (growth == 0 && baseFee != 0 && finished && slot.Order is not null)
+            {
+                return null; // a late base fee while another order counts on the inventory
+            }
+
+            decimal after = (o.Role == OrderRole.Open ? slot.Inventory + growth : slot.Inventory - growth) - (Sign * baseFee);
+            if (after < 0 || (o.Role == OrderRole.Open && after == 0 && (growth > 0 || baseFee != 0)))
+            {
+                return null;
+            }
+
+            if (slot.Book(o.Role, growth, notional, feeIn, fee, Sign))
+            {
+                Counters = Counters with { RoundTripsCompleted = Counters.RoundTripsCompleted + 1 };
+            }
+
+            if (growth > 0)
+            {
+                Counters = Counters with { FillsApplied = Counters.FillsApplied + 1 };
+            }
+        }
+
+        (o.Filled, o.Quote) = (q, n);
+        o.BaseFees += baseFee;
+        if (reportAhead)
+        {
+            (o.Reported, o.Fee) = (u.CumulativeFilledQuantity, u.CumulativeFee);
+            if (u.CumulativeFee != 0)
+            {
+                o.FeeIn = feeIn;
+            }
+        }
+
+        if (newTrade)
+        {
+            o.TradeIds.Add(u.Trade!.TradeId);
+            (o.TradeQ, o.TradeN) = (tradeQ, tradeN);
+        }
+
+        return true;
+    }
+
     private void Finish(ModelSlot slot, OrderStatus status)
     {
         ModelOrder o = slot.Order!;
-        slot.Last = new ModelLast(o.Token, o.ClientOrderId, o.OrderId, status, o.Filled);
+        slot.Last = new ModelLast(o.Token, o.ClientOrderId, o.OrderId, status, o.Filled, o);
         _finishedClientIds.TryAdd(o.ClientOrderId, slot);
         if (o.OrderId is not null)
         {
@@ -394,7 +470,8 @@ internal sealed class ModelSlot(decimal price)
     /// did not get (a buy) or also gave (a sell), so the inventory, the signed base balance, moves by -sign x fee; another
     /// asset's fee is only summed.
     /// </summary>
-    public void Book(OrderRole role, decimal quantity, decimal notional, string feeIn, decimal fee, int sign)
+    /// <returns>Whether it completed a round trip (a close that brought a holding slot to flat).</returns>
+    public bool Book(OrderRole role, decimal quantity, decimal notional, string feeIn, decimal fee, int sign)
     {
         decimal quoteFee = feeIn == "quote" ? fee : 0m, baseFee = feeIn == "base" ? fee : 0m;
         BaseFees += baseFee;
@@ -403,10 +480,18 @@ internal sealed class ModelSlot(decimal price)
             OtherFees[feeIn] = OtherFees.GetValueOrDefault(feeIn) + fee;
         }
 
+        if (Inventory == 0 && quantity == 0)
+        {
+            // A fee alone on a flat slot: a base fee is what the account still owes (a short's buy); a quote fee a cost now.
+            Inventory -= sign * baseFee;
+            Realized -= quoteFee;
+            return false;
+        }
+
         if (role == OrderRole.Open)
         {
             (Inventory, EntryNotional, EntryFees) = (Inventory + quantity - (sign * baseFee), EntryNotional + notional, EntryFees + quoteFee);
-            return;
+            return false;
         }
 
         decimal taken = quantity + (sign * baseFee); // what leaves the inventory
@@ -418,7 +503,10 @@ internal sealed class ModelSlot(decimal price)
         if (Inventory == 0)
         {
             RoundTrips++;
+            return true;
         }
+
+        return false;
     }
 
     public SlotView View() => new(
@@ -449,6 +537,13 @@ internal sealed class ModelOrder(long token, string clientOrderId, OrderSide sid
     public decimal Quote { get; set; }
     public decimal Fee { get; set; }
 
+    // What the order has seen: the highest cumulative quantity reported, its trades by id and their sums, its base fees.
+    public decimal Reported { get; set; }
+    public HashSet<string> TradeIds { get; } = new(StringComparer.Ordinal);
+    public decimal TradeQ { get; set; }
+    public decimal TradeN { get; set; }
+    public decimal BaseFees { get; set; }
+
     /// <summary>The asset of the order's fees once one was nonzero (<see cref="ModelManager.FeeIn"/>), else null.</summary>
     public string? FeeIn { get; set; }
     public long CancelToken { get; set; }
@@ -456,7 +551,7 @@ internal sealed class ModelOrder(long token, string clientOrderId, OrderSide sid
     public DateTimeOffset ClaimedAt { get; init; }
 }
 
-internal sealed record ModelLast(long Token, string ClientOrderId, string? OrderId, OrderStatus Status, decimal Filled)
+internal sealed record ModelLast(long Token, string ClientOrderId, string? OrderId, OrderStatus Status, decimal Filled, ModelOrder Order)
 {
     public bool Matches(string? orderId, string? clientOrderId) =>
         (orderId is not null && orderId == OrderId) || (clientOrderId is not null && clientOrderId == ClientOrderId);

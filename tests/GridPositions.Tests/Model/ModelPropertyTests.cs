@@ -16,7 +16,7 @@ public class ModelPropertyTests
     [Fact]
     public void RandomTraffic_ManagerMatchesTheSequentialModel_AndTheExchangesBooks()
     {
-        int restarts = 0, shortGrids = 0, switches = 0, baseFees = 0, otherFees = 0;
+        int restarts = 0, shortGrids = 0, switches = 0, baseFees = 0, otherFees = 0, trades = 0;
         Gen.Int[0, int.MaxValue].Array[1, 160].Sample(ops =>
         {
             var scenario = new Scenario(ops);
@@ -26,11 +26,13 @@ public class ModelPropertyTests
             Interlocked.Add(ref baseFees, scenario.SlotsWithBaseFees);
             Interlocked.Add(ref otherFees, scenario.SlotsWithOtherFees);
             Interlocked.Add(ref shortGrids, ops[0] % 2);
+            Interlocked.Add(ref trades, scenario.Trades);
         }, iter: 800);
 
         // The samples must cover restarts mid-run and short grids, or the comparison proves nothing about them.
         // ... and fees in each asset, and reports that restate an order's fees in another.
-        Assert.True(restarts > 200 && shortGrids > 200 && switches > 5 && baseFees > 100 && otherFees > 200, $"{restarts} restarts, {shortGrids} short grids, {switches} fee-asset switches, {baseFees} slots with base fees, {otherFees} with BNB fees in 800 runs");
+        // ... and trades beside, inside or instead of the cumulative reports.
+        Assert.True(restarts > 200 && shortGrids > 200 && switches > 5 && baseFees > 100 && otherFees > 200 && trades > 1000, $"{restarts} restarts, {shortGrids} short grids, {switches} fee-asset switches, {baseFees} slots with base fees, {otherFees} with BNB fees, {trades} trades in 800 runs");
     }
 
     [Fact]
@@ -55,8 +57,11 @@ public class ModelPropertyTests
         private int _slotsWithBaseFees;
         private int _slotsWithOtherFees;
         private int _nextOrderId = 1;
+        private int _trades;
 
         public int Restarts => _restarts;
+
+        public int Trades => _trades;
 
         public int FeeAssetSwitches => _feeAssetSwitches;
 
@@ -254,8 +259,37 @@ public class ModelPropertyTests
 
             ExchangeOrder order = open[arg % open.Count];
             decimal remaining = order.Action.Quantity - order.Filled; // below one when a close is for an inventory a base fee made fractional
-            order.Fill(remaining <= 1 ? remaining : 1 + ((arg / 3) % (int)remaining), improvement: (arg / 11) % 7 * 0.13m);
-            _outbox.Add(order.Update(order.Status, bothIds: arg % 4 != 0, stripClient: arg % 7 == 0, withQuote: order.Improved || arg % 2 == 0));
+            TradeFill trade = order.Fill(remaining <= 1 ? remaining : 1 + ((arg / 3) % (int)remaining), improvement: (arg / 11) % 7 * 0.13m);
+            OrderUpdate report = order.Update(order.Status, bothIds: arg % 4 != 0, stripClient: arg % 7 == 0, withQuote: order.Improved || arg % 2 == 0);
+            OrderUpdate alone = new TradeReport { OrderId = arg % 5 == 0 ? null : order.OrderId, ClientOrderId = order.ClientOrderId, TradeId = trade.TradeId, Quantity = trade.Quantity, Price = trade.Price }.ToUpdate();
+
+            // The fill reaches the bot as the order's totals, as those and its trade on two streams, as one report
+            // carrying both (Binance), or only as the trade (the totals, and so the fee, come with a later report: the
+            // one that ends the order, which every venue sends).
+            switch ((arg / 13) % 4)
+            {
+                case 0:
+                    _outbox.Add(report);
+                    break;
+                case 1:
+                    _outbox.Add(report);
+                    _outbox.Add(alone);
+                    _trades++;
+                    break;
+                case 2:
+                    _outbox.Add(report with { Trade = trade, CumulativeQuoteQuantity = order.Quote });
+                    _trades++;
+                    break;
+                default:
+                    _outbox.Add(alone);
+                    if (order.Status == OrderStatus.Filled)
+                    {
+                        _outbox.Add(report);
+                    }
+
+                    _trades++;
+                    break;
+            }
         }
 
         private void ExpireOrOverfill(int arg)
@@ -397,13 +431,14 @@ public class ModelPropertyTests
         public decimal Filled { get; private set; }
         public decimal Quote { get; private set; }
         public decimal Fee { get; private set; }
+        public int TradeCount { get; private set; }
         public bool IsOpen => Status is OrderStatus.New or OrderStatus.PartiallyFilled;
 
         /// <summary>Some fills were at a better price than the order's, so updates must carry the notional.</summary>
         public bool Improved { get; private set; }
 
         /// <summary>Fills <paramref name="quantity"/> at the order's price, better by <paramref name="improvement"/> (buys pay less, sells get more).</summary>
-        public void Fill(decimal quantity, decimal improvement)
+        public TradeFill Fill(decimal quantity, decimal improvement)
         {
             decimal price = Action.Side == OrderSide.Buy ? Action.Price - improvement : Action.Price + improvement;
             Filled += quantity;
@@ -416,6 +451,7 @@ public class ModelPropertyTests
             };
             Improved |= improvement != 0;
             Status = Filled == Action.Quantity ? OrderStatus.Filled : OrderStatus.PartiallyFilled;
+            return new TradeFill($"{OrderId}-t{++TradeCount}", quantity, price); // its fee comes with the cumulative reports
         }
 
         public OrderUpdate Update(OrderStatus status, bool bothIds, bool stripClient = false, bool withQuote = true) => new()

@@ -164,6 +164,7 @@ public class TradeStreamPropertyTests
 
                     break;
                 case 8:
+                    _manager.FlushEventsAsync().GetAwaiter().GetResult(); // count what the old manager raised before it goes
                     _manager = SuperPositionManager.Restore(_manager.CreateSnapshot(), _manager.Options, _time);
                     _manager.FillApplied += CountFeeAlone;
                     _manager.InputRejected += (_, e) => _lastRejection = e.Reason;
