@@ -443,6 +443,50 @@ public class TradeFillTests
         Assert.Contains("Slots[0].LastOrder.Order is order", e.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string, string> TamperedTrades => new()
+    {
+        { "too many trades", "Slots[0].Order.TradeIds holds 1001 trades; an order has at most 1000." },
+        { "blank trade id", "Slots[0].Order.TradeIds[1] is missing or blank." },
+        { "a trade kept twice", "Slots[0].Order.TradeIds[1] is 't1' again; a trade is kept once." },
+        { "reports ahead of the booked fill", "Slots[0].Order.ReportedQuantity is 0.9, more than the 0.6 booked" },
+        { "trades ahead of the booked fill", "Slots[0].Order.TradeQuantity is 0.9, more than the 0.6 booked" },
+        { "trade sum without trades", "Slots[0].Order.TradeQuantity is 0 for 2 trades." },
+        { "negative trade quote", "Slots[0].Order.TradeQuote is -1; it cannot be negative." },
+        { "base fees above the fill", "Slots[0].Order.BaseFees is 0.7, more than the 0.6 filled" },
+        { "negative base fees", "Slots[0].Order.BaseFees is -1; it cannot be negative." },
+        { "finished order another's", "Slots[1].LastOrder.Order is order (" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TamperedTrades))]
+    public void ASnapshotWhoseTradesDoNotAddUp_IsRefused_NamingTheField(string tampering, string expected)
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string id = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1", 0.4m, 100m, 0.0004m, "BTC")));
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t2", 0.2m, 100m)));
+        (OrderAction _, string _) = grid.OpenFilled(101m, 1m);
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+        SlotOrder order = snapshot.Slots.Single(x => x.Price.ToDecimal() == 100m).Order;
+        switch (tampering)
+        {
+            case "too many trades": order.TradeIds.AddRange(Enumerable.Range(3, 999).Select(i => "t" + i)); break;
+            case "blank trade id": order.TradeIds[1] = " "; break;
+            case "a trade kept twice": order.TradeIds[1] = "t1"; break;
+            case "reports ahead of the booked fill": order.ReportedQuantity = 0.9m.ToWire(); break;
+            case "trades ahead of the booked fill": order.TradeQuantity = 0.9m.ToWire(); break;
+            case "trade sum without trades": order.TradeQuantity = 0m.ToWire(); break;
+            case "negative trade quote": order.TradeQuote = (-1m).ToWire(); break;
+            case "base fees above the fill": order.BaseFees = 0.7m.ToWire(); break;
+            case "negative base fees": order.BaseFees = (-1m).ToWire(); break;
+            default: snapshot.Slots.Single(x => x.Price.ToDecimal() == 101m).LastOrder.Order.ClientOrderId = "someone-else"; break;
+        }
+
+        ArgumentException e = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, grid.Options, grid.Time));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string, string> BadTrades => new()
     {
         { "no status, no trade", "update", "only an update that carries a Trade may leave it out" },
