@@ -215,6 +215,23 @@ public class TradeFillTests
     }
 
     [Fact]
+    public void ALateFeeOfAClosedPosition_LeavesTheNextPositionsParametersAlone()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        (OrderAction _, string _) = grid.OpenFilled(100m, 1m);
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        string sellId = grid.Place(sell);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(sell, sellId, OrderStatus.Filled, 1m, 110m)));
+        OrderAction next = grid.Claim(ClaimRequest.Place(100m, OrderSide.Buy, 100m, 1m) with { Leverage = 3, StopLossFraction = 0.05m });
+
+        // The sell's trade comes after the next opening claim: its fee is realised, and the new claim keeps what it asked for.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(sell, sellId, "s1", 1m, 110m, 0.11m)));
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((9.89m, 3, 0.05m, next.ClientOrderId), (slot.RealizedPnl, slot.Leverage, slot.StopLossFraction, slot.Order!.ClientOrderId));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
     public void ALateBaseFee_WhileAnotherOrderIsLive_OrOnAFlatSlot_IsRejected_AndChangesNothing()
     {
         var grid = new TestGrid(options: Spot(feesPerTrade: true));

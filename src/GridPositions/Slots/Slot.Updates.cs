@@ -141,7 +141,7 @@ internal sealed partial class Slot
 
         decimal tradeQuantity = order.TradeQuantity, tradeQuote = order.TradeQuote, targetQuantity = order.FilledQuantity, targetQuote = order.FilledQuote;
         decimal quantity, notional, fee = 0m, realized = 0;
-        bool feeFromReport = !feesPerTrade && reportAhead;
+        bool feeFromReport = !feesPerTrade && reportAhead, wasFlat = _position.IsFlat;
         RoundTrip? trip = null;
         try
         {
@@ -253,7 +253,6 @@ internal sealed partial class Slot
 
             // The other asset's new total first, then Open or Close, which store nothing unless all their arithmetic succeeds.
             AssetAmount[]? otherFees = charge.Kind == FeeAssetKind.Other && fee != 0 ? AssetAmounts.Add(_position.OtherFees, charge.Asset!, fee) : _position.OtherFees;
-            bool wasFlat = _position.IsFlat;
             if (wasFlat && quantity == 0 && baseFee != 0)
             {
                 // A short's closing buy whose base fee came after the fill that flattened it: the account owes that much more.
@@ -284,9 +283,10 @@ internal sealed partial class Slot
             return $"order {order.ClientOrderId}: the update's amounts overflow decimal arithmetic";
         }
 
-        if (order.Role == OrderRole.Close && _position.IsFlat)
+        if (order.Role == OrderRole.Close && _position.IsFlat && !wasFlat)
         {
-            // The position is closed: its targets go, and a close lease is complete.
+            // The position is closed by this booking: its targets go, and a close lease is complete. (A late fee on a slot
+            // already flat must leave alone what the next opening claim set.)
             ClearPositionTargets_NeedsLock();
             if (_lease.Kind == LeaseKind.Close)
             {
