@@ -460,6 +460,18 @@ public class TradeFillTests
         Assert.Contains("Slots[0].LastOrder.Order is order", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AStoreWhoseParkedTradeCarriesAFeeTheOptionsWouldNotBook_IsRefused_NamingTheField()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        Assert.Equal(InputDisposition.Parked, grid.Manager.OnTrade(new TradeReport { OrderId = "X-early", TradeId = "t1", Quantity = 1m, Price = 100m, Fee = 0.1m }));
+        PositionManagerSnapshot snapshot = grid.Manager.CreateSnapshot();
+
+        ArgumentException e = Assert.Throws<ArgumentException>("snapshot", () => SuperPositionManager.Restore(snapshot, Spot(feesPerTrade: false), grid.Time));
+        Assert.Contains("snapshot.ParkedUpdates[0].Update: Trade.Fee is 0.1, but PositionManagerOptions.FeesPerTrade is not set", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, SuperPositionManager.Restore(snapshot, grid.Options, grid.Time).ParkedUpdateCount); // under its own options it restores
+    }
+
     public static TheoryData<string, string> TamperedTrades => new()
     {
         { "too many trades", "Slots[0].Order.TradeIds holds 1001 trades; an order has at most 1000." },

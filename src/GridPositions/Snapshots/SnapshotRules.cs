@@ -216,7 +216,8 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
 
         SnapshotValidation.Validate(snapshot); // every field, by path, before anything is built from it
 
-        // A parked update is applied later as if it had just arrived, so it must name a fee asset these options tell apart.
+        // A parked update is applied later as if it had just arrived, so it must name a fee asset these options tell apart,
+        // and carry its fee from the source they book (otherwise it would be dropped or counted twice).
         var feeAssets = new Fills.FeeAssets(options.BaseAsset, options.QuoteAsset);
         for (int i = 0; i < snapshot.ParkedUpdates.Count; i++)
         {
@@ -224,6 +225,11 @@ internal sealed class SnapshotRules(ManagerContext context, SlotBook book)
             if (feeAssets.Describe(feeAsset, "FeeAsset") is { } problem)
             {
                 throw new ArgumentException($"snapshot.ParkedUpdates[{i}].Update.FeeAsset: {problem}", nameof(snapshot));
+            }
+
+            if (UpdateValidation.DescribeFeeSource(snapshot.ParkedUpdates[i].Update.ToApi(), options.FeesPerTrade, "Trade.") is { } source)
+            {
+                throw new ArgumentException($"snapshot.ParkedUpdates[{i}].Update: {source}", nameof(snapshot));
             }
         }
     }
