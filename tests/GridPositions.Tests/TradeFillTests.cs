@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using GridPositions.Wire;
 
 namespace GridPositions.Tests;
@@ -446,6 +447,125 @@ public class TradeFillTests
         Assert.Equal(InputDisposition.Applied, restored.OnOrderUpdate(Report(buy, id, OrderStatus.Filled, 2m, 202m, 0.002m, "BTC")));
         Assert.Equal((1.998m, 0.002m), (restored.GetSlot(101m)!.Inventory, restored.GetSlot(101m)!.BaseFees));
         Assert.True(restored.CheckInvariants().Holds, restored.CheckInvariants().Violation);
+
+        // Its finished order kept only its fill, booked from its reports: a late trade adds nothing to it.
+        SlotView finished = restored.GetSlot(100m)!;
+        Assert.Equal(InputDisposition.Duplicate, restored.OnOrderUpdate(Trade(first, firstId, "late", 1m, 100m)));
+        Assert.Equal(finished, restored.GetSlot(100m));
+
+        // The next checkpoint and the one after restore too: what the old store had is written back as it was.
+        SuperPositionManager again = SuperPositionManager.Restore(restored.CreateSnapshot(), grid.Options, grid.Time);
+        SuperPositionManager third = SuperPositionManager.Restore(again.CreateSnapshot(), grid.Options, grid.Time);
+        Assert.Equal(restored.GetSlots(), third.GetSlots());
+        Assert.Equal(InputDisposition.Duplicate, third.OnOrderUpdate(last));
+        Assert.True(third.CheckInvariants().Holds, third.CheckInvariants().Violation);
+    }
+
+    [Fact]
+    public void AStoreFromBeforeTradesWereKept_SurvivesItsJournal_AndReopensAfterItsNextCheckpoint()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction first = grid.ClaimOpen(100m, 1m);
+        string firstId = grid.Place(first);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(first, firstId, OrderStatus.Filled, 1m, 100m, 0.1m)));
+        PositionManagerSnapshot old = grid.Manager.CreateSnapshot();
+        old.Slots.Single().LastOrder.Order = null; // as written before finished orders were kept whole
+        old.JournalStartSequence = 1;
+
+        using var dir = new Persistence.StoreDirectory();
+        using (FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.None))
+        {
+            store.Recover();
+            store.Checkpoint(new StoreSnapshot(1, old.ToByteArray()));
+        }
+
+        // Reopened three times: after a journalled change to the slot (its finished order written back), then after a checkpoint.
+        for (int reopen = 0; reopen < 3; reopen++)
+        {
+            using FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.None);
+            using SuperPositionManager manager = SuperPositionManager.Open(store, grid.Options, grid.Time);
+            Assert.True(manager.CheckInvariants().Holds, manager.CheckInvariants().Violation);
+            Assert.Equal((1m, 0.1m), (manager.GetSlot(100m)!.Inventory, manager.GetSlot(100m)!.EntryFees));
+            Assert.Equal(InputDisposition.Duplicate, manager.OnOrderUpdate(Report(first, firstId, OrderStatus.Filled, 1m, 100m, 0.1m)));
+            if (reopen == 0)
+            {
+                Assert.True(manager.ClaimSlot(ClaimRequest.Place(100m, OrderSide.Sell, 110m, 0.5m)).IsAccepted);
+            }
+            else if (reopen == 1)
+            {
+                manager.Checkpoint();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ALateTradeOfAnOrderTheSlotHasMovedPast_WithAFeeToBook_IsRejectedNamingTheFee_NotDroppedAsStale()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string buyId = grid.Place(buy);
+
+        // The order stream finishes the buy before its trade arrives; then a sell opens and finishes on the same slot.
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, buyId, OrderStatus.Filled, 1m, 100m)));
+        OrderAction sell = grid.ClaimClose(100m, 110m, 1m);
+        string sellId = grid.Place(sell);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(sell, sellId, "s1", 1m, 110m, 0.11m)));
+        SlotView before = grid.Slot(100m);
+
+        var rejected = new List<string>();
+        grid.Manager.InputRejected += (_, e) => rejected.Add(e.Reason);
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "b1", 1m, 100m, 0.1m)));
+        Assert.Equal(before, grid.Slot(100m));
+        await grid.Manager.FlushEventsAsync();
+        string reason = Assert.Single(rejected);
+        Assert.Contains("its fee of 0.1 in ", reason, StringComparison.Ordinal);
+        Assert.Contains(" is not booked; reconcile", reason, StringComparison.Ordinal);
+
+        // Without a fee to book there is nothing to lose: it is stale.
+        Assert.Equal(InputDisposition.Stale, grid.Manager.OnOrderUpdate(Trade(buy, buyId, "b1", 1m, 100m)));
+        grid.AssertInvariants();
+    }
+
+    [Fact]
+    public void AFinishedOrder_BooksItsLateFeesFromTheSourceItWasClaimedWith_WhenTheOptionsChangedSince()
+    {
+        // Claimed with cumulative fees, which booked its fee; reopened with fees per trade: its late trade books no fee again.
+        var grid = new TestGrid(options: Spot(feesPerTrade: false));
+        OrderAction buy = grid.ClaimOpen(100m, 1m);
+        string buyId = grid.Place(buy);
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Report(buy, buyId, OrderStatus.Filled, 1m, 100m, 0.1m)));
+        SuperPositionManager perTrade = SuperPositionManager.Restore(grid.Manager.CreateSnapshot(), Spot(feesPerTrade: true), grid.Time);
+        SlotView before = perTrade.GetSlot(100m)!;
+
+        perTrade.OnOrderUpdate(Trade(buy, buyId, "t1", 1m, 100m, 0.1m));
+        Assert.Equal((0.1m, 1m), (perTrade.GetSlot(100m)!.EntryFees, perTrade.GetSlot(100m)!.Inventory));
+        Assert.Equal(before.RealizedPnl, perTrade.GetSlot(100m)!.RealizedPnl);
+        Assert.True(perTrade.CheckInvariants().Holds, perTrade.CheckInvariants().Violation);
+    }
+
+    [Fact]
+    public void TheTradePastTheLimit_InAnUpdateThatAlsoReports_LetsTheReportFinishTheOrder_AndItsFeeIsBookedOnce()
+    {
+        var grid = new TestGrid(options: Spot(feesPerTrade: true));
+        OrderAction buy = grid.ClaimOpen(100m, 2m);
+        string id = grid.Place(buy);
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t" + i, 0.001m, 100m)));
+        }
+
+        // The 1,001st trade with the terminal report it belongs to: the report books the rest, the trade's fee with it.
+        OrderUpdate filled = Report(buy, id, OrderStatus.Filled, 2m, 200m) with { Trade = new TradeFill("t1000", 1m, 100m, 0.2m) };
+        Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(filled));
+        SlotView slot = grid.Slot(100m);
+        Assert.Equal((SlotStatus.Free, 2m, 0.2m), (slot.Status, slot.Inventory, slot.EntryFees));
+
+        // Replayed, with or without its report, it books nothing more.
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(filled));
+        Assert.NotEqual(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1000", 1m, 100m, 0.2m)));
+        Assert.Equal(slot, grid.Slot(100m));
+        grid.AssertInvariants();
+        grid.CreateSnapshotAndRestore();
     }
 
     [Fact]

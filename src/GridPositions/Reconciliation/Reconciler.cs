@@ -170,7 +170,7 @@ internal sealed class Reconciler(ManagerContext context, SlotBook book, Operatio
     private InputDisposition ApplyReport_NeedsSlotLock(Slot slot, in OrderUpdate report, ref SlotEffects effects, ref Operation op, bool adopted = false)
     {
         slot.AssertLocked();
-        InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, context.Sign, context.FeeAssets.Resolve(report.FeeAsset), context.FeesPerTrade, ref effects);
+        InputDisposition disposition = slot.ApplyUpdate_NeedsLock(report, context.Sign, context.FeeAssets.Resolve(report.FeeAsset), ref effects);
         effects.Changed |= adopted;
         sinks.Effects_NeedsSlotLock(slot, effects, ref op);
         if (disposition == InputDisposition.Rejected)

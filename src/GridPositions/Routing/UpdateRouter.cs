@@ -191,7 +191,7 @@ internal sealed class UpdateRouter(ManagerContext context, SlotBook book, Operat
         // Phase 2: the slot checks the update is for its current order and books only the fill's growth.
         using (slot.Enter())
         {
-            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, context.FeeAssets.Resolve(update.FeeAsset), context.FeesPerTrade, ref effects);
+            disposition = slot.ApplyUpdate_NeedsLock(update, context.Sign, context.FeeAssets.Resolve(update.FeeAsset), ref effects);
             slot.Tally_NeedsLock(disposition, effects);
             sinks.Effects_NeedsSlotLock(slot, effects, ref op);
             if (disposition == InputDisposition.Rejected)

@@ -44,6 +44,12 @@ internal struct OrderState
     /// <summary>Fees are booked from trades (<see cref="PositionManagerOptions.FeesPerTrade"/> when it was claimed).</summary>
     public bool FeesPerTrade;
 
+    /// <summary>
+    /// The order as it was claimed, not only a finished order's ids and fill restored from a store written before
+    /// finished orders were kept whole (its fill and fees were booked from its reports; a late trade adds nothing).
+    /// </summary>
+    public readonly bool IsWhole => Quantity > 0;
+
     /// <summary>What <see cref="FilledFee"/> is paid in: Unspecified until a fee is booked, then every fee of the order.</summary>
     public FeeAssetKind FeeKind;
 

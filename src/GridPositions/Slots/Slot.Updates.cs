@@ -13,15 +13,15 @@ internal sealed partial class Slot
     /// grid, -1 for a short one.
     /// </summary>
     /// <remarks>
-    /// <paramref name="fee"/> is the asset <see cref="OrderUpdate.FeeAsset"/> names, resolved by the manager's options;
-    /// <paramref name="feesPerTrade"/> says which source fees are booked from (<see cref="PositionManagerOptions.FeesPerTrade"/>).
+    /// <paramref name="fee"/> is the asset <see cref="OrderUpdate.FeeAsset"/> names, resolved by the manager's options.
+    /// Fees are booked from the source the order was claimed with (<see cref="OrderState.FeesPerTrade"/>).
     /// </remarks>
-    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, FeeCharge fee, bool feesPerTrade, ref SlotEffects effects)
+    public InputDisposition ApplyUpdate_NeedsLock(in OrderUpdate update, int sign, FeeCharge fee, ref SlotEffects effects)
     {
         AssertLocked();
         if (Status == SlotStatus.Free || !_order.Matches(update.OrderId, update.ClientOrderId))
         {
-            return ClassifyForeignUpdate(update, sign, fee, feesPerTrade, ref effects);
+            return ClassifyForeignUpdate(update, sign, fee, ref effects);
         }
 
         if ((update.OrderId is not null && _order.OrderId is not null && update.OrderId != _order.OrderId)
@@ -39,7 +39,7 @@ internal sealed partial class Slot
         }
 
         // The fill first: if it cannot be booked, the update is rejected before anything else changes.
-        if (BookFill(ref _order, finished: false, update, sign, fee, feesPerTrade, ref effects) is { } problem)
+        if (BookFill(ref _order, finished: false, update, sign, fee, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
@@ -56,7 +56,7 @@ internal sealed partial class Slot
         {
             FinishOrder(update.Status, ref effects);
         }
-        else if (feesPerTrade && update.Status == OrderStatus.Unspecified && _order.FilledQuantity == _order.Quantity)
+        else if (_order.FeesPerTrade && update.Status == OrderStatus.Unspecified && _order.FilledQuantity == _order.Quantity)
         {
             // Trades that fill the whole order end it when they carry its fees: nothing more is owed to it. With cumulative
             // fees the order waits for its terminal report, which carries them (the slot must not move on before).
@@ -71,10 +71,18 @@ internal sealed partial class Slot
         return effects.Changed ? InputDisposition.Applied : InputDisposition.Duplicate;
     }
 
-    private InputDisposition ClassifyForeignUpdate(in OrderUpdate update, int sign, FeeCharge fee, bool feesPerTrade, ref SlotEffects effects)
+    private InputDisposition ClassifyForeignUpdate(in OrderUpdate update, int sign, FeeCharge fee, ref SlotEffects effects)
     {
         if (!_lastOrder.Matches(update.OrderId, update.ClientOrderId))
         {
+            // An order before the slot's last one: its fill was booked, but a trade's fee cannot be, nor told from one
+            // already booked. Dropping it as stale would lose money without a word.
+            if (update.Trade is { Fee: not 0m } late)
+            {
+                effects.Detail = $"trade {late.TradeId} of order ({update.OrderId}, {update.ClientOrderId}) arrived after slot {Price} finished a later order: its fee of {late.Fee} in {fee} is not booked; reconcile the fees with the exchange";
+                return InputDisposition.Rejected;
+            }
+
             return InputDisposition.Stale;
         }
 
@@ -100,7 +108,7 @@ internal sealed partial class Slot
 
         // A finished order's trades and fees may still arrive (the trade stream trails the order stream): they are
         // booked, but never more quantity than it finished with.
-        if (BookFill(ref _lastOrder.Order, finished: true, update, sign, fee, feesPerTrade, ref effects) is { } problem)
+        if (BookFill(ref _lastOrder.Order, finished: true, update, sign, fee, ref effects) is { } problem)
         {
             effects.Detail = problem;
             return InputDisposition.Rejected;
@@ -112,13 +120,14 @@ internal sealed partial class Slot
     /// <summary>
     /// Books what an update adds to <paramref name="order"/> (the live order, or with <paramref name="finished"/> the
     /// last one): the growth of its fill to whichever source is ahead by quantity (the report's cumulative totals, or the
-    /// sum of its trades with this one), and the growth of its fee from the one fee source. The arithmetic runs on
+    /// sum of its trades with this one), and the growth of its fee from the order's one fee source. The arithmetic runs on
     /// copies committed whole, so an update that cannot be booked (notional that did not grow, a fee in another asset
     /// than the order's, a base fee the fill or the inventory cannot pay, overflow) changes nothing.
     /// </summary>
     /// <returns>Null when booked or when there is nothing to book, otherwise why the update is rejected.</returns>
-    private string? BookFill(ref OrderState order, bool finished, in OrderUpdate update, int sign, FeeCharge charge, bool feesPerTrade, ref SlotEffects effects)
+    private string? BookFill(ref OrderState order, bool finished, in OrderUpdate update, int sign, FeeCharge charge, ref SlotEffects effects)
     {
+        bool feesPerTrade = order.FeesPerTrade; // as claimed: the options may have changed since the order finished
         bool reports = update.Status != OrderStatus.Unspecified; // cumulative totals, not only a trade
         TradeFill? trade = update.Trade;
         bool newTrade = trade is not null && (order.TradeIds is null || Array.IndexOf(order.TradeIds, trade.TradeId) < 0);
@@ -134,10 +143,25 @@ internal sealed partial class Slot
             return null; // a repeat, an older report or a known trade: nothing to book
         }
 
-        if (newTrade && order.TradeIds?.Length >= MaxTradesPerOrder)
+        if (finished && !order.IsWhole)
         {
-            return $"order {order.ClientOrderId} has {MaxTradesPerOrder} trades, the most one order may have; trade {trade!.TradeId} is not booked";
+            return null; // restored with only its ids and fill: its reports booked all of it, fees included
         }
+
+        // Past the limit a trade is not kept. Beside a report that is ahead it is booked by the report, its fee with it:
+        // the report's growth is what keeps a replay from booking either again (a trade is within the fill its report states).
+        bool pastLimit = newTrade && order.TradeIds?.Length >= MaxTradesPerOrder;
+        if (pastLimit && reports && !reportAhead)
+        {
+            return null; // booked when its report was ahead
+        }
+
+        if (pastLimit && !reports)
+        {
+            return $"order {order.ClientOrderId} has {MaxTradesPerOrder} trades, the most one order may keep; trade {trade!.TradeId} is not booked (a report of its order's fill books it)";
+        }
+
+        newTrade &= !pastLimit;
 
         decimal tradeQuantity = order.TradeQuantity, tradeQuote = order.TradeQuote, targetQuantity = order.FilledQuantity, targetQuote = order.FilledQuote;
         decimal quantity, notional, fee = 0m, realized = 0;
@@ -199,7 +223,7 @@ internal sealed partial class Slot
 
                 fee = update.CumulativeFee - order.FilledFee;
             }
-            else if (feesPerTrade && newTrade)
+            else if (feesPerTrade && (newTrade || pastLimit))
             {
                 fee = trade!.Fee;
             }

@@ -72,8 +72,13 @@ internal static class SlotWire
                 OrderId = last.OrderId ?? "",
                 Status = last.Status,
                 FilledQuantity = last.FilledQuantity.ToWire(),
-                Order = ToWire(last.Order),
             };
+
+            // An order restored from a store that kept only its ids and fill is written back as it was read.
+            if (last.Order.IsWhole)
+            {
+                wire.LastOrder.Order = ToWire(last.Order);
+            }
         }
 
         return wire;
@@ -204,7 +209,8 @@ internal static class SlotWire
 
         if (wire.LastOrder is { } last)
         {
-            // A snapshot from before finished orders kept their trades holds only their ids and fill.
+            // A snapshot from before finished orders kept their trades holds only their ids and fill: no quantity, so
+            // not whole (OrderState.IsWhole), and its fill and fees were booked from its reports.
             OrderState order = last.Order is { } finished ? FromWire(finished, claimedAtIfMissing) : new OrderState
             {
                 ClaimToken = last.ClaimToken,
