@@ -45,7 +45,7 @@ public static class Binance
             CumulativeFilledQuantity = report.Amount("z"),
             CumulativeQuoteQuantity = report.Amount("Z"),
             FeeAsset = report.Text("x") == "TRADE" ? report.OptionalText("N") : null,
-            Trade = report.Text("x") == "TRADE" ? new TradeFill(report.Text("t"), report.Amount("l"), report.Amount("L"), report.Amount("n")) : null,
+            Trade = report.Text("x") == "TRADE" ? new TradeFill(report.Text("t"), report.Amount("l"), report.Amount("L"), report.OptionalAmount("n")) : null,
         };
     }
 
@@ -80,8 +80,8 @@ public static class Binance
             Status = status,
             CumulativeFilledQuantity = filled,
             CumulativeQuoteQuantity = filled * o.Amount("ap"),
-            FeeAsset = trade ? o.OptionalText("N") : null,
-            Trade = trade ? new TradeFill(o.Text("t"), o.Amount("l"), o.Amount("L"), o.Amount("n")) : null,
+            FeeAsset = trade ? o.OptionalText("N") : null, // n and N are left out of a trade charged nothing
+            Trade = trade ? new TradeFill(o.Text("t"), o.Amount("l"), o.Amount("L"), o.OptionalAmount("n")) : null,
         };
     }
 

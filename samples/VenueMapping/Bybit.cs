@@ -14,7 +14,11 @@ public static class Bybit
     /// use for are left out): <c>orderId</c>, <c>orderLinkId</c> (empty: none), <c>cumExecQty</c>, <c>cumExecValue</c>.
     /// </summary>
     /// <param name="message">The message.</param>
-    /// <param name="cumulativeFees">Also map <c>cumExecFee</c> (inverse and option only; leave false with <see cref="PositionManagerOptions.FeesPerTrade"/>).</param>
+    /// <param name="cumulativeFees">
+    /// Also map <c>cumExecFee</c> (inverse and option only; leave false with <see cref="PositionManagerOptions.FeesPerTrade"/>).
+    /// Its asset is <c>feeCurrency</c> when given. When it is empty, an inverse contract's fee is in the coin it settles in
+    /// (the base asset: BTC for BTCUSD), and an option's in its quote asset (USDC).
+    /// </param>
     public static IReadOnlyList<OrderUpdate> Orders(JsonElement message, bool cumulativeFees = false)
     {
         var updates = new List<OrderUpdate>();
@@ -30,7 +34,7 @@ public static class Bybit
                     CumulativeFilledQuantity = o.Amount("cumExecQty"),
                     CumulativeQuoteQuantity = o.Amount("cumExecValue"),
                     CumulativeFee = cumulativeFees ? o.Amount("cumExecFee") : 0m,
-                    FeeAsset = cumulativeFees ? Json.NullIfEmpty(o.OptionalText("feeCurrency")) : null,
+                    FeeAsset = cumulativeFees ? CumulativeFeeAsset(o) : null,
                 });
             }
         }
@@ -65,6 +69,25 @@ public static class Bybit
         }
 
         return trades;
+    }
+
+    /// <summary>The asset of an order's <c>cumExecFee</c>: <c>feeCurrency</c>, or for an inverse contract (coin-margined) its base coin; null is the quote asset.</summary>
+    private static string? CumulativeFeeAsset(JsonElement o)
+    {
+        if (Json.NullIfEmpty(o.OptionalText("feeCurrency")) is { } stated)
+        {
+            return stated;
+        }
+
+        if (o.OptionalText("category") != "inverse")
+        {
+            return null;
+        }
+
+        // BTCUSD, BTCUSDH25: the coin before USD, which the contract is margined and settled in.
+        string symbol = o.Text("symbol");
+        int usd = symbol.IndexOf("USD", StringComparison.Ordinal);
+        return usd > 0 ? symbol[..usd] : throw new FormatException($"inverse symbol '{symbol}' does not name its coin before USD; its fee asset is unknown.");
     }
 
     private static JsonElement.ArrayEnumerator Data(JsonElement message, string topic) =>

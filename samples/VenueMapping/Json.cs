@@ -26,5 +26,9 @@ internal static class Json
         return text.Length == 0 ? 0m : decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>An amount that may be left out (or null), which is zero: Binance omits a commission that was not charged.</summary>
+    public static decimal OptionalAmount(this JsonElement e, string name) =>
+        e.TryGetProperty(name, out JsonElement v) && v.ValueKind != JsonValueKind.Null ? e.Amount(name) : 0m;
+
     public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

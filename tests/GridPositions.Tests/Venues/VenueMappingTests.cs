@@ -191,6 +191,33 @@ public class VenueMappingTests
         Assert.Equal(decimal.Parse(o.GetProperty("avgPrice").GetString()!, CultureInfo.InvariantCulture), expected.CumulativeQuoteQuantity / expected.CumulativeFilledQuantity);
     }
 
+    [Theory]
+    [InlineData("BTCUSD", "", "BTC")] // coin-margined: the fee is in the coin, though feeCurrency is left empty
+    [InlineData("BTCUSDH25", "", "BTC")]
+    [InlineData("BTCUSD", "BTC", "BTC")]
+    public void Bybit_AnInverseOrdersCumulativeFee_IsInTheCoinItSettlesIn(string symbol, string feeCurrency, string asset)
+    {
+        JsonNode message = Load("bybit-order.json");
+        JsonNode o = message["data"]![0]!;
+        (o["category"], o["symbol"], o["feeCurrency"]) = ("inverse", symbol, feeCurrency);
+        OrderUpdate update = Assert.Single(Bybit.Orders(Element(message), cumulativeFees: true));
+        Assert.Equal((0.358635m, asset), (update.CumulativeFee, update.FeeAsset));
+        Assert.Null(Assert.Single(Bybit.Orders(Element(message))).FeeAsset); // fees per trade: none from the order topic
+    }
+
+    [Fact]
+    public void BinanceFutures_ATradeChargedNothing_LeavesOutItsCommission_AndIsATradeWithoutAFee()
+    {
+        JsonNode e = Load("binance-futures-ORDER_TRADE_UPDATE.json");
+        JsonObject o = e["o"]!.AsObject();
+        (o["x"], o["X"], o["l"], o["z"], o["L"], o["ap"], o["t"]) = ("TRADE", "PARTIALLY_FILLED", "0.001", "0.001", "7103.04", "7103.04", 5);
+        o.Remove("n");
+        o.Remove("N");
+        OrderUpdate update = Binance.OrderTradeUpdate(Element(e), out _)!.Value;
+        Assert.Equal(new TradeFill("5", 0.001m, 7103.04m, 0m), update.Trade);
+        Assert.Null(update.FeeAsset);
+    }
+
     [Fact]
     public void Bybit_TheDocumentedExecution_IsATrade_ThatClosesALongAtItsPriceLessItsFee()
     {
