@@ -11,12 +11,13 @@ public readonly record struct ClaimResult
 {
     private readonly OrderAction _action;
 
-    internal ClaimResult(ClaimRequest request, ClaimRejection rejection, OrderAction action, string? detail)
+    internal ClaimResult(ClaimRequest request, ClaimRejection rejection, OrderAction action, string? detail, bool isRepeat = false)
     {
         Request = request;
         Rejection = rejection;
         _action = action;
         Detail = detail;
+        IsRepeat = isRepeat;
     }
 
     /// <summary>The request this answers.</summary>
@@ -30,6 +31,12 @@ public readonly record struct ClaimResult
 
     /// <summary>Whether the slot was claimed and <see cref="Action"/> may be sent.</summary>
     public bool IsAccepted => Rejection == ClaimRejection.None;
+
+    /// <summary>
+    /// The claim was made before, by an earlier request with this client order id whose place result has not come yet
+    /// (a caller retrying after a timeout): <see cref="Action"/> is that claim's, and nothing new was claimed.
+    /// </summary>
+    public bool IsRepeat { get; }
 
     /// <summary>The action to send, carrying its claim token and client order id.</summary>
     /// <exception cref="InvalidOperationException">The claim was refused: there is nothing to send (the message says why).</exception>
@@ -47,6 +54,8 @@ public readonly record struct ClaimResult
     }
 
     internal static ClaimResult Accepted(in ClaimRequest request, in OrderAction action) => new(request, ClaimRejection.None, action, null);
+
+    internal static ClaimResult Repeated(in ClaimRequest request, in OrderAction action) => new(request, ClaimRejection.None, action, null, isRepeat: true);
 
     internal static ClaimResult Rejected(in ClaimRequest request, ClaimRejection reason, string detail) => new(request, reason, default, detail);
 

@@ -37,7 +37,10 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
             foreach (ClaimResult result in results)
             {
-                context.Counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected);
+                if (!result.IsRepeat)
+                {
+                    context.Counters.Increment(result.IsAccepted ? Counter.ClaimsAccepted : Counter.ClaimsRejected); // a repeat claimed nothing
+                }
             }
         }
         finally
@@ -79,7 +82,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         book.AssertLocked();
         if (request.ClientOrderId is { } requestedId && book.IsClientIdKnown_NeedsLock(requestedId))
         {
-            return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {requestedId} is already in use");
+            return RepeatOrRefuse_NeedsBookLock(request, requestedId, key, ref op);
         }
 
         // A level never used has no slot yet: check against a new one, and add it to the table only if the claim is
@@ -155,6 +158,40 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         }
 
         return ClaimResult.Accepted(request, action);
+    }
+
+    /// <summary>
+    /// A place claim whose client order id is known: the same claim retried (same slot, side, price and quantity, its
+    /// place result not yet applied) gets the original back, so a caller that timed out can retry. Anything else is a
+    /// conflict. Once the result is applied the retry is refused, since sending the place again would duplicate it.
+    /// </summary>
+    private ClaimResult RepeatOrRefuse_NeedsBookLock(in ClaimRequest request, string clientOrderId, long key, ref Operation op)
+    {
+        book.AssertLocked();
+        if (book.TryRoute_NeedsLock(null, clientOrderId, out Slot? slot) && slot.Key == key)
+        {
+            using (slot.Enter())
+            {
+                OrderState o = slot.Order;
+                bool same = slot.Status == SlotStatus.PendingPlace && o.ClientOrderId == clientOrderId
+                    && (request.WholePosition ? o.Role == OrderRole.Close : o.Side == request.Side && o.Quantity == request.Quantity)
+                    && o.Price == request.Price && o.PostOnly == request.PostOnly && o.TimeInForce == request.TimeInForce;
+                if (same)
+                {
+                    sinks.AwaitRecordedSoFar(ref op); // the original claim is durable before its repeat is returned
+                    var action = new OrderAction(OrderActionType.Place, slot.Price, o.Side, o.Price, o.Quantity, o.ClientOrderId, null, o.ClaimToken);
+                    return ClaimResult.Repeated(request, context.WithIntent(action, o.Role, o.PostOnly, o.TimeInForce));
+                }
+
+                if (slot.Status != SlotStatus.Free && o.ClientOrderId == clientOrderId)
+                {
+                    string why = slot.Status == SlotStatus.PendingPlace ? "for a different order" : $"and its place result was applied (slot {slot.Price} is {slot.Status})";
+                    return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {clientOrderId} is already in use by the claim of slot {slot.Price} {why}; a retry must repeat its claim exactly, before its result");
+                }
+            }
+        }
+
+        return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {clientOrderId} is already in use");
     }
 
 #if FAULT_INJECTION

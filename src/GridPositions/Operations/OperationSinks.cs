@@ -108,6 +108,15 @@ internal sealed class OperationSinks(SlotBook book, EventSink events, StoreLink 
 
     public void AwaitDurable(ulong sequence) => store.AwaitDurable(sequence);
 
+    /// <summary>Makes <paramref name="op"/> end only once everything recorded so far is durable (an answer that repeats an earlier call's, whose record may still be in flight).</summary>
+    public void AwaitRecordedSoFar(ref Operation op)
+    {
+        if (store.Journal is { } journal)
+        {
+            op.Recorded(journal.LastSequence);
+        }
+    }
+
     /// <summary>An awaited call's end: <paramref name="value"/>, once the journal is durable up to <paramref name="durableAt"/>, without blocking the caller.</summary>
     public ValueTask<T> WhenDurable<T>(T value, ulong durableAt, CancellationToken cancellationToken)
     {

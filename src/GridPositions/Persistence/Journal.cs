@@ -59,6 +59,18 @@ internal sealed class Journal
         }
     }
 
+    /// <summary>The sequence of the last record added (durable or not): awaiting it covers everything recorded so far.</summary>
+    public ulong LastSequence
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _lastSequence;
+            }
+        }
+    }
+
     /// <summary>Adds a record (memory only) and returns its sequence number.</summary>
     public ulong Record(JournalRecord record)
     {
