@@ -1,0 +1,48 @@
+using Grpc.Core;
+
+namespace GridPositions.Server;
+
+/// <summary>The library's errors as gRPC statuses, with the message (and the argument it names) as the detail.</summary>
+internal static class Errors
+{
+    public static Task<T> Run<T>(Func<T> call) => Task.FromResult(Call(call));
+
+    public static T Call<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (ToStatus(e) is { } rpc)
+        {
+            throw rpc;
+        }
+    }
+
+    /// <summary>The status for a library exception, or null to let it through (a bug: INTERNAL).</summary>
+    public static RpcException? ToStatus(Exception e)
+    {
+        (StatusCode code, string? field) = e switch
+        {
+            RpcException => ((StatusCode)(-1), null),
+            ArgumentException a => (StatusCode.InvalidArgument, a.ParamName), // nothing changed
+            PersistenceFailedException => (StatusCode.Unavailable, null), // not acknowledged: retry on a healthy manager
+            ObjectDisposedException => (StatusCode.Unavailable, null),
+            LeaseLostException or PositionConflictException or OrderInFlightException => (StatusCode.FailedPrecondition, null),
+            InvalidOperationException => (StatusCode.FailedPrecondition, null),
+            _ => ((StatusCode)(-1), null),
+        };
+        if ((int)code < 0)
+        {
+            return null;
+        }
+
+        var trailers = new Metadata { { "error-type", e.GetType().Name } };
+        if (field is not null)
+        {
+            trailers.Add("field", field);
+        }
+
+        return new RpcException(new Status(code, e.Message), trailers);
+    }
+}

@@ -1,0 +1,55 @@
+using GridPositions.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace GridPositions.Server;
+
+/// <summary>One manager the server hosts, as configuration names it (<c>GridPositions:Managers:0:Account</c>, <c>...:Options:Symbol</c>).</summary>
+public sealed class ServedManager
+{
+    public string Account { get; set; } = "";
+
+    public PositionManagerOptions Options { get; set; } = new();
+}
+
+/// <summary>What the server hosts (the <c>GridPositions</c> configuration section).</summary>
+public sealed class ServerSettings
+{
+    /// <summary>The root folder of the managers' stores; empty: in memory only (nothing survives a restart).</summary>
+    public string? StoreDirectory { get; set; }
+
+    public Durability Durability { get; set; } = Durability.GroupCommit;
+
+    public List<ServedManager> Managers { get; } = [];
+}
+
+/// <summary>Builds the gRPC server: a <see cref="PositionHost"/> registered with DI (opened at start, flushed and checkpointed at stop) behind <see cref="PositionGrpcService"/>.</summary>
+public static class PositionServer
+{
+    /// <summary>The server's application, from command-line arguments and configuration (<c>--urls</c>, <c>--GridPositions:...</c>).</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="configure">Changes to the builder before it is built (tests use it for an in-memory server).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        var settings = new ServerSettings();
+        builder.Configuration.GetSection("GridPositions").Bind(settings);
+        builder.Services.AddGridPositionsHost(host =>
+        {
+            host.StoreDirectory = string.IsNullOrEmpty(settings.StoreDirectory) ? null : settings.StoreDirectory;
+            host.Durability = settings.Durability;
+            foreach (ServedManager manager in settings.Managers)
+            {
+                host.Add(manager.Account, manager.Options);
+            }
+        });
+        builder.Services.AddGrpc();
+
+        // gRPC without TLS on a trusted network or loopback: HTTP/2 only (h2c), which every gRPC client speaks.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+        configure?.Invoke(builder);
+        WebApplication app = builder.Build();
+        app.MapGrpcService<PositionGrpcService>();
+        return app;
+    }
+}
