@@ -10,35 +10,39 @@ namespace GridPositions.Server;
 /// </summary>
 public sealed class PositionGrpcService(PositionHost host) : PositionService.PositionServiceBase
 {
+    /// <inheritdoc/>
     public override Task<ClaimSlotReply> ClaimSlot(ClaimSlotRequest request, ServerCallContext context) => Errors.Run(() =>
     {
         SuperPositionManager manager = Manager(request.Manager);
-        ClaimRequest claim = ServerWire.ToClaim(request);
+        ClaimRequest claim = ProtocolConvert.ToClaim(request);
         ClaimResult result = manager.ClaimSlot(claim);
-        return ServerWire.ToReply(result, repeated: result.IsRepeat);
+        return ProtocolConvert.ToReply(result, repeated: result.IsRepeat);
     });
 
+    /// <inheritdoc/>
     public override Task<ApplyActionResultsReply> ApplyActionResults(ApplyActionResultsRequest request, ServerCallContext context) => Errors.Run(() =>
     {
         SuperPositionManager manager = Manager(request.Manager);
         var results = new OrderActionResult[request.Results.Count];
         for (int i = 0; i < results.Length; i++)
         {
-            results[i] = ServerWire.FromWire(request.Results[i], i);
+            results[i] = ProtocolConvert.FromWire(request.Results[i], i);
         }
 
         var reply = new ApplyActionResultsReply();
         foreach (ResultOutcome outcome in manager.ApplyActionResults(results))
         {
-            reply.Outcomes.Add(ServerWire.ToWire(outcome));
+            reply.Outcomes.Add(ProtocolConvert.ToWire(outcome));
         }
 
         return reply;
     });
 
+    /// <inheritdoc/>
     public override Task<OrderUpdateReply> OnOrderUpdate(OrderUpdateRequest request, ServerCallContext context) => Errors.Run(() =>
-        new OrderUpdateReply { Disposition = ServerWire.ToWire(Manager(request.Manager).OnOrderUpdate(ServerWire.FromWire(request, ""))) });
+        new OrderUpdateReply { Disposition = ProtocolConvert.ToWire(Manager(request.Manager).OnOrderUpdate(ProtocolConvert.FromWire(request, ""))) });
 
+    /// <inheritdoc/>
     public override async Task<StreamOrderUpdatesReply> StreamOrderUpdates(IAsyncStreamReader<OrderUpdateRequest> requestStream, ServerCallContext context)
     {
         var reply = new StreamOrderUpdatesReply();
@@ -50,12 +54,12 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
             {
                 try
                 {
-                    return Manager(request.Manager).OnOrderUpdate(ServerWire.FromWire(request, $"updates[{index}]."));
+                    return Manager(request.Manager).OnOrderUpdate(ProtocolConvert.FromWire(request, $"updates[{index}]."));
                 }
                 catch (ArgumentException e)
                 {
                     // The stream ends here; what came before it was applied (and is durable).
-                    throw ServerWire.Invalid($"updates[{index}]", $"was refused, and the stream ended: {e.Message} The {index} updates before it were applied.");
+                    throw ProtocolConvert.Invalid($"updates[{index}]", $"was refused, and the stream ended: {e.Message} The {index} updates before it were applied.");
                 }
             });
             _ = disposition switch
@@ -71,21 +75,24 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
         return reply;
     }
 
+    /// <inheritdoc/>
     public override Task<GetSlotsReply> GetSlots(GetSlotsRequest request, ServerCallContext context) => Errors.Run(() =>
     {
         SuperPositionManager manager = Manager(request.Manager);
-        var reply = new GetSlotsReply { Totals = ServerWire.ToWire(manager.GetTotals()) };
+        var reply = new GetSlotsReply { Totals = ProtocolConvert.ToWire(manager.GetTotals()) };
         foreach (SlotView slot in manager.GetSlots())
         {
-            reply.Slots.Add(ServerWire.ToWire(slot));
+            reply.Slots.Add(ProtocolConvert.ToWire(slot));
         }
 
         return reply;
     });
 
+    /// <inheritdoc/>
     public override Task<Wire.PositionManagerSnapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context) =>
         Errors.Run(() => Manager(request.Manager).CreateSnapshot());
 
+    /// <inheritdoc/>
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<PositionEvent> responseStream, ServerCallContext context)
     {
         SuperPositionManager manager = Errors.Call(() => Manager(request.Manager));
@@ -99,7 +106,7 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
                 await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
                 while (await next.ConfigureAwait(false))
                 {
-                    if (ServerWire.ToWire(events.Current) is { } wire)
+                    if (ProtocolConvert.ToWire(events.Current) is { } wire)
                     {
                         await responseStream.WriteAsync(wire, context.CancellationToken).ConfigureAwait(false);
                     }
@@ -120,7 +127,7 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
 
     private SuperPositionManager Manager(ManagerRef? reference)
     {
-        ManagerKey key = ServerWire.Key(reference);
+        ManagerKey key = ProtocolConvert.Key(reference);
         if (!host.IsOpen)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "The host is not open (starting or stopping); retry."));

@@ -7,8 +7,10 @@ namespace GridPositions.Server;
 /// <summary>One manager the server hosts, as configuration names it (<c>GridPositions:Managers:0:Account</c>, <c>...:Options:Symbol</c>).</summary>
 public sealed class ServedManager
 {
+    /// <summary>The account it trades for: with the symbol and direction of <see cref="Options"/>, its key.</summary>
     public string Account { get; set; } = "";
 
+    /// <summary>Its options, bound from configuration like any <see cref="PositionManagerOptions"/>.</summary>
     public PositionManagerOptions Options { get; set; } = new();
 }
 
@@ -18,8 +20,10 @@ public sealed class ServerSettings
     /// <summary>The root folder of the managers' stores; empty: in memory only (nothing survives a restart).</summary>
     public string? StoreDirectory { get; set; }
 
+    /// <summary>How durable a change is when a call returns (with a store).</summary>
     public Durability Durability { get; set; } = Durability.GroupCommit;
 
+    /// <summary>The managers, one per (account, symbol, direction).</summary>
     public List<ServedManager> Managers { get; } = [];
 }
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 using GridPositions.Hosting;
-using GridPositions.Server.Protocol;
-using Grpc.Core;
+namespace GridPositions.Server.Protocol;
 
-namespace GridPositions.Server;
-
-/// <summary>Between the service's messages (amounts as decimal strings) and the library's types; bad input is INVALID_ARGUMENT naming the field.</summary>
-internal static class ServerWire
+/// <summary>
+/// Between the service's messages (amounts as decimal strings) and the library's types. Bad input is an
+/// <see cref="ArgumentException"/> whose parameter name is the message's field, as the library's own are.
+/// </summary>
+public static class ProtocolConvert
 {
     public static ManagerKey Key(ManagerRef? manager)
     {
@@ -47,8 +47,8 @@ internal static class ServerWire
 
     public static string Text(decimal? value) => value is { } v ? Text(v) : "";
 
-    public static RpcException Invalid(string field, string problem) =>
-        new(new Status(StatusCode.InvalidArgument, $"{field} {problem}"), new Metadata { { "field", field } });
+    /// <summary>What is wrong with a field, as the library says it: the message names it, the parameter name is it.</summary>
+    public static ArgumentException Invalid(string field, string problem) => new($"{field} {problem}", field);
 
     public static ClaimRequest ToClaim(ClaimSlotRequest r) => new()
     {
