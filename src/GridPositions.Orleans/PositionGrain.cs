@@ -2,6 +2,7 @@ using GridPositions.Server.Protocol;
 using GridPositions.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace GridPositions.Orleans;
 
@@ -51,52 +52,22 @@ internal sealed class PositionGrain(
         _store?.Dispose();
     }
 
-    public Task<Message<ClaimSlotReply>> ClaimSlot(Message<ClaimSlotRequest> request) => Run(m =>
-    {
-        ClaimResult result = m.ClaimSlot(ProtocolConvert.ToClaim(request.Value));
-        return Message.Of(ProtocolConvert.ToReply(result, result.IsRepeat));
-    });
+    public Task<Message<ClaimSlotReply>> ClaimSlot(Message<ClaimSlotRequest> request) => Run(m => Message.Of(ProtocolCalls.ClaimSlot(m, request.Value)));
 
-    public Task<Message<ApplyActionResultsReply>> ApplyActionResults(Message<ApplyActionResultsRequest> request) => Run(m =>
-    {
-        ApplyActionResultsRequest r = request.Value;
-        var results = new OrderActionResult[r.Results.Count];
-        for (int i = 0; i < results.Length; i++)
-        {
-            results[i] = ProtocolConvert.FromWire(r.Results[i], i);
-        }
+    public Task<Message<ApplyActionResultsReply>> ApplyActionResults(Message<ApplyActionResultsRequest> request) => Run(m => Message.Of(ProtocolCalls.ApplyActionResults(m, request.Value)));
 
-        var reply = new ApplyActionResultsReply();
-        foreach (ResultOutcome outcome in m.ApplyActionResults(results))
-        {
-            reply.Outcomes.Add(ProtocolConvert.ToWire(outcome));
-        }
+    public Task<Message<OrderUpdateReply>> OnOrderUpdate(Message<OrderUpdateRequest> request) => Run(m => Message.Of(ProtocolCalls.OnOrderUpdate(m, request.Value)));
 
-        return Message.Of(reply);
-    });
+    public Task<Message<GetSlotsReply>> GetSlots() => Run(m => Message.Of(ProtocolCalls.GetSlots(m)));
 
-    public Task<Message<OrderUpdateReply>> OnOrderUpdate(Message<OrderUpdateRequest> request) => Run(m =>
-        Message.Of(new OrderUpdateReply { Disposition = ProtocolConvert.ToWire(m.OnOrderUpdate(ProtocolConvert.FromWire(request.Value, ""))) }));
-
-    public Task<Message<GetSlotsReply>> GetSlots() => Run(m =>
-    {
-        var reply = new GetSlotsReply { Totals = ProtocolConvert.ToWire(m.GetTotals()) };
-        foreach (SlotView slot in m.GetSlots())
-        {
-            reply.Slots.Add(ProtocolConvert.ToWire(slot));
-        }
-
-        return Message.Of(reply);
-    });
-
-    public Task<Message<PositionManagerSnapshot>> GetSnapshot() => Run(m => Message.Of(m.CreateSnapshot()));
+    public Task<Message<PositionManagerSnapshot>> GetSnapshot() => Run(m => Message.Of(ProtocolCalls.GetSnapshot(m)));
 
     /// <summary>The manager's call, then the write of what it journaled; the answer only once that is in storage.</summary>
     private async Task<T> Run<T>(Func<SuperPositionManager, T> call)
     {
         if (_fenced || _manager is null)
         {
-            throw new InvalidOperationException($"Grain {this.GetPrimaryKeyString()}: this activation's storage write was refused (a newer activation wrote), so it answers nothing and is deactivating; retry, and the call reaches the live one.");
+            throw new InconsistentStateException($"Grain {this.GetPrimaryKeyString()}: this activation's storage write was refused (a newer activation wrote), so it answers nothing and is deactivating; retry, and the call reaches the live one.");
         }
 
         T result;

@@ -1,17 +1,17 @@
 using Grpc.Core;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace GridPositions.Server;
 
-/// <summary>The library's errors as gRPC statuses, with the message (and the argument it names) as the detail.</summary>
+/// <summary>The library's errors (and a cluster's) as gRPC statuses, with the message (and the argument it names) as the detail.</summary>
 internal static class Errors
 {
-    public static Task<T> Run<T>(Func<T> call) => Task.FromResult(Call(call));
-
-    public static T Call<T>(Func<T> call)
+    public static async Task<T> RunAsync<T>(Func<Task<T>> call)
     {
         try
         {
-            return call();
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (ToStatus(e) is { } rpc)
         {
@@ -19,7 +19,7 @@ internal static class Errors
         }
     }
 
-    /// <summary>The status for a library exception, or null to let it through (a bug: INTERNAL).</summary>
+    /// <summary>The status for an exception, or null to let it through (a bug: INTERNAL).</summary>
     public static RpcException? ToStatus(Exception e)
     {
         (StatusCode code, string? field) = e switch
@@ -28,6 +28,8 @@ internal static class Errors
             ArgumentException a => (StatusCode.InvalidArgument, a.ParamName), // nothing changed
             PersistenceFailedException => (StatusCode.Unavailable, null), // not acknowledged: retry on a healthy manager
             ObjectDisposedException => (StatusCode.Unavailable, null),
+            InconsistentStateException => (StatusCode.Unavailable, null), // a fenced grain activation: retry reaches the live one
+            SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => (StatusCode.Unavailable, null), // a silo died: retry
             LeaseLostException or PositionConflictException or OrderInFlightException => (StatusCode.FailedPrecondition, null),
             InvalidOperationException => (StatusCode.FailedPrecondition, null),
             _ => ((StatusCode)(-1), null),

@@ -5,42 +5,23 @@ using Grpc.Core;
 namespace GridPositions.Server;
 
 /// <summary>
-/// The position service over a <see cref="PositionHost"/>: each call names its manager, runs the library's own call
-/// and returns its outcome. The library's errors become statuses (<see cref="Errors"/>); nothing is retried here.
+/// The position service: each call names its manager and runs the library's own call through the backend (the
+/// in-process host, or the Orleans cluster). The library's errors become statuses (<see cref="Errors"/>); nothing is
+/// retried here.
 /// </summary>
-public sealed class PositionGrpcService(PositionHost host) : PositionService.PositionServiceBase
+public sealed class PositionGrpcService(IPositionBackend backend) : PositionService.PositionServiceBase
 {
     /// <inheritdoc/>
-    public override Task<ClaimSlotReply> ClaimSlot(ClaimSlotRequest request, ServerCallContext context) => Errors.Run(() =>
-    {
-        SuperPositionManager manager = Manager(request.Manager);
-        ClaimRequest claim = ProtocolConvert.ToClaim(request);
-        ClaimResult result = manager.ClaimSlot(claim);
-        return ProtocolConvert.ToReply(result, repeated: result.IsRepeat);
-    });
+    public override Task<ClaimSlotReply> ClaimSlot(ClaimSlotRequest request, ServerCallContext context) =>
+        Errors.RunAsync(() => backend.ClaimSlotAsync(ProtocolConvert.Key(request.Manager), request));
 
     /// <inheritdoc/>
-    public override Task<ApplyActionResultsReply> ApplyActionResults(ApplyActionResultsRequest request, ServerCallContext context) => Errors.Run(() =>
-    {
-        SuperPositionManager manager = Manager(request.Manager);
-        var results = new OrderActionResult[request.Results.Count];
-        for (int i = 0; i < results.Length; i++)
-        {
-            results[i] = ProtocolConvert.FromWire(request.Results[i], i);
-        }
-
-        var reply = new ApplyActionResultsReply();
-        foreach (ResultOutcome outcome in manager.ApplyActionResults(results))
-        {
-            reply.Outcomes.Add(ProtocolConvert.ToWire(outcome));
-        }
-
-        return reply;
-    });
+    public override Task<ApplyActionResultsReply> ApplyActionResults(ApplyActionResultsRequest request, ServerCallContext context) =>
+        Errors.RunAsync(() => backend.ApplyActionResultsAsync(ProtocolConvert.Key(request.Manager), request));
 
     /// <inheritdoc/>
-    public override Task<OrderUpdateReply> OnOrderUpdate(OrderUpdateRequest request, ServerCallContext context) => Errors.Run(() =>
-        new OrderUpdateReply { Disposition = ProtocolConvert.ToWire(Manager(request.Manager).OnOrderUpdate(ProtocolConvert.FromWire(request, ""))) });
+    public override Task<OrderUpdateReply> OnOrderUpdate(OrderUpdateRequest request, ServerCallContext context) =>
+        Errors.RunAsync(() => backend.OnOrderUpdateAsync(ProtocolConvert.Key(request.Manager), request));
 
     /// <inheritdoc/>
     public override async Task<StreamOrderUpdatesReply> StreamOrderUpdates(IAsyncStreamReader<OrderUpdateRequest> requestStream, ServerCallContext context)
@@ -50,24 +31,24 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
         {
             // Each is applied (and durable) before the next is read: a stream is one connection's order of arrival.
             long index = reply.Received++;
-            InputDisposition disposition = Errors.Call(() =>
+            OrderUpdateReply applied = await Errors.RunAsync(async () =>
             {
                 try
                 {
-                    return Manager(request.Manager).OnOrderUpdate(ProtocolConvert.FromWire(request, $"updates[{index}]."));
+                    return await backend.OnOrderUpdateAsync(ProtocolConvert.Key(request.Manager), request).ConfigureAwait(false);
                 }
                 catch (ArgumentException e)
                 {
                     // The stream ends here; what came before it was applied (and is durable).
                     throw ProtocolConvert.Invalid($"updates[{index}]", $"was refused, and the stream ended: {e.Message} The {index} updates before it were applied.");
                 }
-            });
-            _ = disposition switch
+            }).ConfigureAwait(false);
+            _ = applied.Disposition switch
             {
-                InputDisposition.Applied => reply.Applied++,
-                InputDisposition.Duplicate => reply.Duplicate++,
-                InputDisposition.Stale => reply.Stale++,
-                InputDisposition.Parked => reply.Parked++,
+                Disposition.Applied => reply.Applied++,
+                Disposition.Duplicate => reply.Duplicate++,
+                Disposition.Stale => reply.Stale++,
+                Disposition.Parked => reply.Parked++,
                 _ => reply.Rejected++,
             };
         }
@@ -76,26 +57,19 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
     }
 
     /// <inheritdoc/>
-    public override Task<GetSlotsReply> GetSlots(GetSlotsRequest request, ServerCallContext context) => Errors.Run(() =>
-    {
-        SuperPositionManager manager = Manager(request.Manager);
-        var reply = new GetSlotsReply { Totals = ProtocolConvert.ToWire(manager.GetTotals()) };
-        foreach (SlotView slot in manager.GetSlots())
-        {
-            reply.Slots.Add(ProtocolConvert.ToWire(slot));
-        }
-
-        return reply;
-    });
+    public override Task<GetSlotsReply> GetSlots(GetSlotsRequest request, ServerCallContext context) =>
+        Errors.RunAsync(() => backend.GetSlotsAsync(ProtocolConvert.Key(request.Manager)));
 
     /// <inheritdoc/>
     public override Task<Wire.PositionManagerSnapshot> GetSnapshot(GetSnapshotRequest request, ServerCallContext context) =>
-        Errors.Run(() => Manager(request.Manager).CreateSnapshot());
+        Errors.RunAsync(() => backend.GetSnapshotAsync(ProtocolConvert.Key(request.Manager)));
 
     /// <inheritdoc/>
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<PositionEvent> responseStream, ServerCallContext context)
     {
-        SuperPositionManager manager = Errors.Call(() => Manager(request.Manager));
+        ManagerKey key = await Errors.RunAsync(() => Task.FromResult(ProtocolConvert.Key(request.Manager))).ConfigureAwait(false);
+        SuperPositionManager manager = await Errors.RunAsync(() => Task.FromResult(backend.LocalManager(key))).ConfigureAwait(false)
+            ?? throw new RpcException(new Status(StatusCode.Unimplemented, "Events are streamed by a server over the in-process host; a cluster's grains do not stream them yet."));
         try
         {
             IAsyncEnumerator<PositionEventArgs> events = manager.ReadEventsAsync(cancellationToken: context.CancellationToken).GetAsyncEnumerator(context.CancellationToken);
@@ -123,18 +97,5 @@ public sealed class PositionGrpcService(PositionHost host) : PositionService.Pos
         {
             throw new RpcException(new Status(StatusCode.DataLoss, e.Message)); // the reader fell too far behind: never a silent gap
         }
-    }
-
-    private SuperPositionManager Manager(ManagerRef? reference)
-    {
-        ManagerKey key = ProtocolConvert.Key(reference);
-        if (!host.IsOpen)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The host is not open (starting or stopping); retry."));
-        }
-
-        return host.TryGet(key, out SuperPositionManager? manager)
-            ? manager
-            : throw new RpcException(new Status(StatusCode.NotFound, $"The host has no manager for {key}."));
     }
 }

@@ -1,5 +1,6 @@
 using GridPositions.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace GridPositions.Server;
@@ -25,6 +26,31 @@ public sealed class ServerSettings
 
     /// <summary>The managers, one per (account, symbol, direction).</summary>
     public List<ServedManager> Managers { get; } = [];
+
+    /// <summary>Set to serve the managers as grains of an Orleans cluster this server joins as a silo.</summary>
+    public ClusterSettings Cluster { get; } = new();
+}
+
+/// <summary>The Orleans cluster the server's silo joins (the <c>GridPositions:Cluster</c> section).</summary>
+public sealed class ClusterSettings
+{
+    /// <summary>A Redis connection string: membership and grain storage in Redis (run it with <c>appendfsync always</c>).</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>A folder for grain storage with localhost clustering: one silo, nothing installed (the embedded default).</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>The silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The port clients connect to the silo on.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Declare a silo dead within seconds (tests and demos); the production defaults take tens of seconds.</summary>
+    public bool FastFailover { get; set; }
+
+    /// <summary>Whether a cluster is configured.</summary>
+    public bool IsSet => !string.IsNullOrEmpty(Redis) || !string.IsNullOrEmpty(Directory);
 }
 
 /// <summary>Builds the gRPC server: a <see cref="PositionHost"/> registered with DI (opened at start, flushed and checkpointed at stop) behind <see cref="PositionGrpcService"/>.</summary>
@@ -38,15 +64,25 @@ public static class PositionServer
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         var settings = new ServerSettings();
         builder.Configuration.GetSection("GridPositions").Bind(settings);
-        builder.Services.AddGridPositionsHost(host =>
+        if (settings.Cluster.IsSet)
         {
-            host.StoreDirectory = string.IsNullOrEmpty(settings.StoreDirectory) ? null : settings.StoreDirectory;
-            host.Durability = settings.Durability;
-            foreach (ServedManager manager in settings.Managers)
+            builder.UseOrleans(silo => ClusterSilo.Configure(silo, settings));
+            builder.Services.AddSingleton<IPositionBackend, ClusterBackend>();
+        }
+        else
+        {
+            builder.Services.AddGridPositionsHost(host =>
             {
-                host.Add(manager.Account, manager.Options);
-            }
-        });
+                host.StoreDirectory = string.IsNullOrEmpty(settings.StoreDirectory) ? null : settings.StoreDirectory;
+                host.Durability = settings.Durability;
+                foreach (ServedManager manager in settings.Managers)
+                {
+                    host.Add(manager.Account, manager.Options);
+                }
+            });
+            builder.Services.AddSingleton<IPositionBackend>(provider => new HostBackend(provider.GetRequiredService<Hosting.PositionHost>()));
+        }
+
         builder.Services.AddGrpc();
 
         // gRPC without TLS on a trusted network or loopback: HTTP/2 only (h2c), which every gRPC client speaks.

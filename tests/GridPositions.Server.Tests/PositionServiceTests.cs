@@ -39,10 +39,13 @@ public class PositionServiceTests
         CumulativeFee = fee,
     };
 
-    [Fact]
-    public async Task AGridRoundTrip_ThroughUnaryCallsAndAClientStream_BooksThePnL_AndTheSnapshotSaysTheSame()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the managers as the grains of the server's own silo
+    public async Task AGridRoundTrip_ThroughUnaryCallsAndAClientStream_BooksThePnL_AndTheSnapshotSaysTheSame(bool clustered)
     {
-        await using ServerFixture server = await ServerFixture.StartAsync();
+        string directory = Path.Combine(Path.GetTempPath(), "gp-server-cluster-" + Guid.NewGuid().ToString("N"));
+        await using ServerFixture server = await ServerFixture.StartAsync(clusterDirectory: clustered ? directory : null);
         PositionService.PositionServiceClient client = server.Client;
 
         await ClaimAndPlace(client, Place(100m, OrderSide.Buy, 100m, 1m), "X1");

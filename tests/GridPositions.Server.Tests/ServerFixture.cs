@@ -24,7 +24,8 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public PositionService.PositionServiceClient Client { get; }
 
-    public static async Task<ServerFixture> StartAsync(string? storeDirectory = null)
+    /// <summary>A server over the in-process host, or with <paramref name="clusterDirectory"/> one whose managers are the grains of its own silo (files there, localhost clustering).</summary>
+    public static async Task<ServerFixture> StartAsync(string? storeDirectory = null, string? clusterDirectory = null)
     {
         List<string> args =
         [
@@ -39,9 +40,23 @@ internal sealed class ServerFixture : IAsyncDisposable
             args.Add("--GridPositions:StoreDirectory=" + storeDirectory);
         }
 
+        if (clusterDirectory is not null)
+        {
+            args.Add("--GridPositions:Cluster:Directory=" + clusterDirectory);
+            args.Add("--GridPositions:Cluster:SiloPort=" + FreePort());
+            args.Add("--GridPositions:Cluster:GatewayPort=" + FreePort());
+        }
+
         WebApplication app = PositionServer.Build([.. args], builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
         return new ServerFixture(app);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
