@@ -85,13 +85,13 @@ public class PositionServiceTests
         Assert.Equal((ClaimRejectionCode.None, true), (retry.Rejection, retry.Repeated));
         Assert.Equal(first.Action, retry.Action);
 
-        // Once its result is in, sending the place again would duplicate the order: refused, saying why.
+        // Once its result names the order, sending the place again would duplicate it: refused, saying why.
         var results = new ApplyActionResultsRequest { Manager = ServerFixture.Btc };
         results.Results.Add(new ActionResult { Action = retry.Action, Outcome = ActionOutcome.Succeeded, OrderId = "X1" });
         await server.Client.ApplyActionResultsAsync(results);
         ClaimSlotReply late = await server.Client.ClaimSlotAsync(request);
         Assert.Equal(ClaimRejectionCode.Invalid, late.Rejection);
-        Assert.Contains("its place result was applied", late.Detail, StringComparison.Ordinal);
+        Assert.Contains("the exchange knows it as order X1", late.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,6 +27,25 @@ public class ClaimRetryTests
     }
 
     [Fact]
+    public void AClaimRetriedAfterItLapsed_ReturnsTheOriginal_WhoseResultStillLands()
+    {
+        // The caller never got its claim (a timeout, a silo that died): the claim lapsed to Unknown, nothing was heard of it.
+        var grid = new TestGrid();
+        ClaimRequest request = ClaimRequest.Place(100m, grid.Opening, 100m, 1m, "retry-1");
+        OrderAction original = grid.Claim(request);
+        grid.Time.Advance(grid.Options.PendingClaimTimeout);
+        Assert.Equal(ClaimRejection.SlotBusy, grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m)).Rejection);
+        Assert.Equal(SlotStatus.Unknown, grid.Slot(100m).Status);
+
+        ClaimResult again = grid.Manager.ClaimSlot(request);
+
+        Assert.Equal((true, original), (again.IsRepeat, again.Action));
+        grid.Place(again.Action);
+        Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
+        grid.AssertInvariants();
+    }
+
+    [Fact]
     public void AWholePositionCloseRetried_ReturnsTheOriginal()
     {
         var grid = new TestGrid();
@@ -45,7 +64,8 @@ public class ClaimRetryTests
         { "another price", "for a different order" },
         { "another quantity", "for a different order" },
         { "post-only dropped", "for a different order" },
-        { "after its result", "its place result was applied (slot 100.00 is Live)" },
+        { "after its result", "the exchange knows it as order X" },
+        { "after the exchange reported it", "the exchange knows it as order X7 (slot 100.00 is Live)" },
         { "after it finished", "client order id retry-1 is already in use" },
     };
 
@@ -59,6 +79,13 @@ public class ClaimRetryTests
         if (what == "after its result")
         {
             grid.Place(action);
+        }
+        else if (what == "after the exchange reported it")
+        {
+            // Lapsed to Unknown, then an update by client id told of the order: it exists, a second place would duplicate it.
+            grid.Time.Advance(grid.Options.PendingClaimTimeout);
+            grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m));
+            Assert.Equal(InputDisposition.Applied, grid.Manager.OnOrderUpdate(new OrderUpdate { ClientOrderId = "retry-1", OrderId = "X7", Status = OrderStatus.New }));
         }
         else if (what == "after it finished")
         {

@@ -161,9 +161,10 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
     }
 
     /// <summary>
-    /// A place claim whose client order id is known: the same claim retried (same slot, side, price and quantity, its
-    /// place result not yet applied) gets the original back, so a caller that timed out can retry. Anything else is a
-    /// conflict. Once the result is applied the retry is refused, since sending the place again would duplicate it.
+    /// A place claim whose client order id is known: the same claim retried (same slot, side, price and quantity, nothing
+    /// heard of it yet: pending, or lapsed with no exchange id) gets the original back, so a caller that timed out can
+    /// retry. Anything else is a conflict. Once a result or the exchange has named the order the retry is refused, since
+    /// sending the place again would duplicate it.
     /// </summary>
     private ClaimResult RepeatOrRefuse_NeedsBookLock(in ClaimRequest request, string clientOrderId, long key, ref Operation op)
     {
@@ -173,7 +174,10 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             using (slot.Enter())
             {
                 OrderState o = slot.Order;
-                bool same = slot.Status == SlotStatus.PendingPlace && o.ClientOrderId == clientOrderId
+                // Nothing heard of it yet: pending, or lapsed to Unknown (its caller timed out, or its process died) with no
+                // exchange id. Whoever retries the claim never got its action, so it was not sent on this claim's behalf.
+                bool unheard = slot.Status == SlotStatus.PendingPlace || (slot.Status == SlotStatus.Unknown && o.OrderId is null);
+                bool same = unheard && o.ClientOrderId == clientOrderId
                     && (request.WholePosition ? o.Role == OrderRole.Close : o.Side == request.Side && o.Quantity == request.Quantity)
                     && o.Price == request.Price && o.PostOnly == request.PostOnly && o.TimeInForce == request.TimeInForce;
                 if (same)
@@ -185,7 +189,9 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
                 if (slot.Status != SlotStatus.Free && o.ClientOrderId == clientOrderId)
                 {
-                    string why = slot.Status == SlotStatus.PendingPlace ? "for a different order" : $"and its place result was applied (slot {slot.Price} is {slot.Status})";
+                    string why = unheard ? "for a different order"
+                        : o.OrderId is { } known ? $"and the exchange knows it as order {known} (slot {slot.Price} is {slot.Status})"
+                        : $"and its place result was applied (slot {slot.Price} is {slot.Status})";
                     return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {clientOrderId} is already in use by the claim of slot {slot.Price} {why}; a retry must repeat its claim exactly, before its result");
                 }
             }
