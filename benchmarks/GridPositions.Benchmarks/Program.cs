@@ -1,6 +1,7 @@
 // Benchmarks (BenchmarkDotNet):  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' [--job short]
 // Smoke (CI: each once, in process): dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' --job Dry --inProcess
 // Tail latency:                  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- latency [seconds]
+// One call three ways (in process, a grain, gRPC): dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- remote [seconds]
 // Chart of the mixed workload:   dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- chart <MixedBenchmarks csv> <svg> [caption]
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -11,6 +12,12 @@ using GridPositions.Benchmarks;
 if (args is ["latency", ..])
 {
     LatencyHarness.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
+if (args is ["remote", ..])
+{
+    await RemoteCalls.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 
