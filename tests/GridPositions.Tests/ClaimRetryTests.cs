@@ -27,22 +27,29 @@ public class ClaimRetryTests
     }
 
     [Fact]
-    public void AClaimRetriedAfterItLapsed_ReturnsTheOriginal_WhoseResultStillLands()
+    public void AClaimRetriedAfterItsProcessDied_ReturnsTheOriginal_WhoseResultStillLands()
     {
-        // The caller never got its claim (a timeout, a silo that died): the claim lapsed to Unknown, nothing was heard of it.
+        // The process died before answering (a silo, a crash): reopened, the claim lapsed to Unknown, nothing heard of it.
         var grid = new TestGrid();
+        using var dir = new Persistence.StoreDirectory();
         ClaimRequest request = ClaimRequest.Place(100m, grid.Opening, 100m, 1m, "retry-1");
-        OrderAction original = grid.Claim(request);
-        grid.Time.Advance(grid.Options.PendingClaimTimeout);
-        Assert.Equal(ClaimRejection.SlotBusy, grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m)).Rejection);
-        Assert.Equal(SlotStatus.Unknown, grid.Slot(100m).Status);
+        OrderAction original;
+        using (FilePositionStore store = FilePositionStore.Open(dir.Path, Durability.None))
+        using (SuperPositionManager first = SuperPositionManager.Open(store, grid.Options, grid.Time))
+        {
+            original = first.ClaimSlot(request).Action;
+        }
 
-        ClaimResult again = grid.Manager.ClaimSlot(request);
+        using FilePositionStore reopened = FilePositionStore.Open(dir.Path, Durability.None);
+        using SuperPositionManager manager = SuperPositionManager.Open(reopened, grid.Options, grid.Time);
+        Assert.Equal(SlotStatus.Unknown, manager.GetSlot(100m)!.Status);
+
+        ClaimResult again = manager.ClaimSlot(request);
 
         Assert.Equal((true, original), (again.IsRepeat, again.Action));
-        grid.Place(again.Action);
-        Assert.Equal(SlotStatus.Live, grid.Slot(100m).Status);
-        grid.AssertInvariants();
+        Assert.Equal(InputDisposition.Applied, manager.ApplyActionResults([OrderActionResult.Placed(again.Action, "X1")])[0].Disposition);
+        Assert.Equal(SlotStatus.Live, manager.GetSlot(100m)!.Status);
+        Assert.True(manager.CheckInvariants().Holds);
     }
 
     [Fact]
@@ -66,6 +73,8 @@ public class ClaimRetryTests
         { "post-only dropped", "for a different order" },
         { "after its result", "the exchange knows it as order X" },
         { "after the exchange reported it", "the exchange knows it as order X7 (slot 100.00 is Live)" },
+        { "after the claim timeout", "older than the claim timeout (00:00:30): its place may have reached the exchange, so reconcile it" },
+        { "after it lapsed by the timeout", "older than the claim timeout (00:00:30): its place may have reached the exchange, so reconcile it" },
         { "after it finished", "client order id retry-1 is already in use" },
     };
 
@@ -79,6 +88,16 @@ public class ClaimRetryTests
         if (what == "after its result")
         {
             grid.Place(action);
+        }
+        else if (what == "after the claim timeout")
+        {
+            grid.Time.Advance(grid.Options.PendingClaimTimeout); // still pending (nothing lapsed it), but old enough to have been sent
+        }
+        else if (what == "after it lapsed by the timeout")
+        {
+            grid.Time.Advance(grid.Options.PendingClaimTimeout);
+            Assert.Equal(ClaimRejection.SlotBusy, grid.Manager.ClaimSlot(ClaimRequest.Place(100m, grid.Opening, 100m, 1m)).Rejection);
+            Assert.Equal(SlotStatus.Unknown, grid.Slot(100m).Status);
         }
         else if (what == "after the exchange reported it")
         {

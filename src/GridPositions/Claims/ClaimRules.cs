@@ -82,7 +82,7 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
         book.AssertLocked();
         if (request.ClientOrderId is { } requestedId && book.IsClientIdKnown_NeedsLock(requestedId))
         {
-            return RepeatOrRefuse_NeedsBookLock(request, requestedId, key, ref op);
+            return RepeatOrRefuse_NeedsBookLock(request, requestedId, key, now, ref op);
         }
 
         // A level never used has no slot yet: check against a new one, and add it to the table only if the claim is
@@ -162,11 +162,11 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
     /// <summary>
     /// A place claim whose client order id is known: the same claim retried (same slot, side, price and quantity, nothing
-    /// heard of it yet: pending, or lapsed with no exchange id) gets the original back, so a caller that timed out can
-    /// retry. Anything else is a conflict. Once a result or the exchange has named the order the retry is refused, since
-    /// sending the place again would duplicate it.
+    /// heard of it yet, younger than the claim timeout) gets the original back, so a caller that timed out can retry.
+    /// Anything else is a conflict: once a result or the exchange has named the order, or the claim is older than the
+    /// timeout, sending the place again could duplicate it.
     /// </summary>
-    private ClaimResult RepeatOrRefuse_NeedsBookLock(in ClaimRequest request, string clientOrderId, long key, ref Operation op)
+    private ClaimResult RepeatOrRefuse_NeedsBookLock(in ClaimRequest request, string clientOrderId, long key, DateTimeOffset now, ref Operation op)
     {
         book.AssertLocked();
         if (book.TryRoute_NeedsLock(null, clientOrderId, out Slot? slot) && slot.Key == key)
@@ -174,10 +174,12 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
             using (slot.Enter())
             {
                 OrderState o = slot.Order;
-                // Nothing heard of it yet: pending, or lapsed to Unknown (its caller timed out, or its process died) with no
-                // exchange id. Whoever retries the claim never got its action, so it was not sent on this claim's behalf.
+                // Nothing heard of it yet, and younger than the claim timeout: pending, or lapsed to Unknown by a recovery
+                // (the process that held it died before answering) with no exchange id. A claim older than the timeout may
+                // have been sent by a caller that then gave up: its place may be on the exchange, so reconcile instead.
+                bool young = now - o.ClaimedAt < context.Settings.PendingClaimTimeout;
                 bool unheard = slot.Status == SlotStatus.PendingPlace || (slot.Status == SlotStatus.Unknown && o.OrderId is null);
-                bool same = unheard && o.ClientOrderId == clientOrderId
+                bool same = unheard && young && o.ClientOrderId == clientOrderId
                     && (request.WholePosition ? o.Role == OrderRole.Close : o.Side == request.Side && o.Quantity == request.Quantity)
                     && o.Price == request.Price && o.PostOnly == request.PostOnly && o.TimeInForce == request.TimeInForce;
                 if (same)
@@ -189,7 +191,8 @@ internal sealed class ClaimRules(ManagerContext context, SlotBook book, Operatio
 
                 if (slot.Status != SlotStatus.Free && o.ClientOrderId == clientOrderId)
                 {
-                    string why = unheard ? "for a different order"
+                    string why = unheard && !young ? $"and it is older than the claim timeout ({context.Settings.PendingClaimTimeout}): its place may have reached the exchange, so reconcile it (by client order id) before claiming again"
+                        : unheard ? "for a different order"
                         : o.OrderId is { } known ? $"and the exchange knows it as order {known} (slot {slot.Price} is {slot.Status})"
                         : $"and its place result was applied (slot {slot.Price} is {slot.Status})";
                     return ClaimResult.Rejected(request, ClaimRejection.Invalid, $"client order id {clientOrderId} is already in use by the claim of slot {slot.Price} {why}; a retry must repeat its claim exactly, before its result");
