@@ -560,8 +560,9 @@ public class TradeFillTests
         SlotView slot = grid.Slot(100m);
         Assert.Equal((SlotStatus.Free, 2m, 0.2m), (slot.Status, slot.Inventory, slot.EntryFees));
 
-        // Replayed, with or without its report, it books nothing more.
-        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(filled));
+        // Replayed, with or without its report, it books nothing more; the replay with its fee says the fee is not booked again.
+        Assert.Equal(InputDisposition.Rejected, grid.Manager.OnOrderUpdate(filled));
+        Assert.Equal(InputDisposition.Duplicate, grid.Manager.OnOrderUpdate(filled with { Trade = filled.Trade! with { Fee = 0m } }));
         Assert.NotEqual(InputDisposition.Applied, grid.Manager.OnOrderUpdate(Trade(buy, id, "t1000", 1m, 100m, 0.2m)));
         Assert.Equal(slot, grid.Slot(100m));
         grid.AssertInvariants();

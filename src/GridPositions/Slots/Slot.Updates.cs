@@ -153,7 +153,11 @@ internal sealed partial class Slot
         bool pastLimit = newTrade && order.TradeIds?.Length >= MaxTradesPerOrder;
         if (pastLimit && reports && !reportAhead)
         {
-            return null; // booked when its report was ahead
+            // Its report is not ahead: booked with it before (a replay), or another report (reconciliation's totals)
+            // booked its quantity first. Its fee is then unaccounted for: said, not dropped.
+            return feesPerTrade && trade!.Fee != 0
+                ? $"order {order.ClientOrderId} has {MaxTradesPerOrder} trades, the most one order may keep; trade {trade.TradeId}'s fee of {trade.Fee} is not booked, since its report is not ahead of the {order.ReportedQuantity} reported (a replay, or booked by other totals); reconcile the fees"
+                : null;
         }
 
         if (pastLimit && !reports)
