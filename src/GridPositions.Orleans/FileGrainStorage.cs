@@ -55,10 +55,24 @@ public sealed class FileGrainStorage(string directory, Serializer serializer) : 
         {
             File.Move(temporary, final, overwrite: false); // fails if the version exists: the loser of a race is fenced
         }
-        catch (IOException) when (File.Exists(final))
+        catch (IOException)
         {
             File.Delete(temporary);
+            if (!File.Exists(final))
+            {
+                throw;
+            }
+
             throw new InconsistentStateException($"{stateName} of {grainId}: version {next} was written by another activation first.", next.ToString(CultureInfo.InvariantCulture), grainState.ETag ?? "");
+        }
+
+        // A writer that passed the check above and paused may find its version free again (an old one, deleted below by
+        // a newer writer): if a newer version exists now, this write is stale and must not be acknowledged.
+        (long newest, _) = Latest(stateName, grainId);
+        if (newest > next)
+        {
+            File.Delete(final);
+            throw new InconsistentStateException($"{stateName} of {grainId}: version {newest} was written while this write of {next} was in flight.", newest.ToString(CultureInfo.InvariantCulture), grainState.ETag ?? "");
         }
 
         (grainState.ETag, grainState.RecordExists) = (next.ToString(CultureInfo.InvariantCulture), true);

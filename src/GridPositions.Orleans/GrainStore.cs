@@ -1,3 +1,5 @@
+using Orleans.Storage;
+
 namespace GridPositions.Orleans;
 
 /// <summary>
@@ -18,9 +20,20 @@ internal sealed class GrainStore(PositionSnapshotState snapshot, PositionJournal
         StoreSnapshot? stored = snapshot.Payload is { } payload ? new StoreSnapshot(snapshot.JournalStartSequence, payload) { Source = "grain storage: snapshot" } : null;
         ulong start = stored?.JournalStartSequence ?? 1;
 
+        // The two records are read one after the other: another activation may have checkpointed between the reads.
+        if (journal.TrimmedBelow > start)
+        {
+            throw new InconsistentStateException($"The journal was trimmed below {journal.TrimmedBelow}, after the snapshot read (which starts at {start}) was taken: another activation checkpointed meanwhile. Activate again.");
+        }
+
         // A checkpoint written without the journal's emptying after it (the activation died between the two writes)
         // leaves entries the snapshot already reflects: they are skipped, as a file store's old segments are.
         List<JournalEntry> entries = [.. journal.Entries.Where(e => e.Sequence >= start).Select(e => new JournalEntry(e.Sequence, e.Payload) { Source = "grain storage: journal" })];
+        if (entries.Count > 0 && entries[0].Sequence != start)
+        {
+            throw new InconsistentStateException($"The journal resumes at {entries[0].Sequence}, but the snapshot holds everything before {start} only: entries are missing. Activate again once the records agree.");
+        }
+
         ulong next = entries.Count > 0 ? entries[^1].Sequence + 1 : start;
         return new StoreRecovery(stored, next) { Journal = entries };
     }

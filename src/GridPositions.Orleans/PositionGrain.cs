@@ -81,7 +81,8 @@ internal sealed class PositionGrain(
             throw;
         }
 
-        if (journal.State.Entries.Count >= options.Value.CheckpointEvery)
+        // Counted past the stored snapshot's start: entries it holds are trimmed only by the next write.
+        if (journal.State.Entries.Count(e => e.Sequence >= snapshot.State.JournalStartSequence) >= options.Value.CheckpointEvery)
         {
             _manager.Checkpoint();
         }
@@ -105,6 +106,7 @@ internal sealed class PositionGrain(
             // the journal just made durable, so a snapshot never holds a change no journal write accepted.
             journal.State.Entries.AddRange(appended);
             journal.State.Entries.RemoveAll(e => e.Sequence < snapshot.State.JournalStartSequence);
+            journal.State.TrimmedBelow = Math.Max(journal.State.TrimmedBelow, snapshot.State.JournalStartSequence);
             await journal.WriteStateAsync().ConfigureAwait(true);
             if (checkpoint is not null)
             {

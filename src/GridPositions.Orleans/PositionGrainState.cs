@@ -20,6 +20,13 @@ public sealed class PositionJournalState
     /// <summary>The entries, in sequence order.</summary>
     [Id(0)]
     public List<PositionJournalEntry> Entries { get; set; } = [];
+
+    /// <summary>
+    /// The snapshot's journal start this record was trimmed to: a snapshot read with an older start (read before another
+    /// activation's checkpoint, the journal after it) would leave a gap, and recovery refuses it.
+    /// </summary>
+    [Id(1)]
+    public ulong TrimmedBelow { get; set; }
 }
 
 /// <summary>One journal entry: its sequence and the manager's bytes for it.</summary>
