@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace GridPositions.Server;
 
@@ -26,10 +25,11 @@ internal static class Errors
         {
             RpcException => ((StatusCode)(-1), null),
             ArgumentException a => (StatusCode.InvalidArgument, a.ParamName), // nothing changed
-            PersistenceFailedException => (StatusCode.Unavailable, null), // not acknowledged: retry on a healthy manager
+            // Not acknowledged, and the manager refuses every durable change until it is reopened: retrying here cannot help.
+            PersistenceFailedException => (StatusCode.FailedPrecondition, null),
             ObjectDisposedException => (StatusCode.Unavailable, null),
-            InconsistentStateException => (StatusCode.Unavailable, null), // a fenced grain activation: retry reaches the live one
-            SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => (StatusCode.Unavailable, null), // a silo died: retry
+            // A fenced grain activation, a dead silo, grain storage that failed: not acknowledged, and a retry reaches a live activation.
+            OrleansException or TimeoutException => (StatusCode.Unavailable, null),
             LeaseLostException or PositionConflictException or OrderInFlightException => (StatusCode.FailedPrecondition, null),
             InvalidOperationException => (StatusCode.FailedPrecondition, null),
             _ => ((StatusCode)(-1), null),
