@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Serialization.Configuration;
@@ -27,6 +28,26 @@ public static class SiloBuilderExtensions
             silo.Services.AddGrainStorage(PositionGrainOptions.StorageName, (provider, _) => new FileGrainStorage(storageDirectory, provider.GetRequiredService<Serializer>()));
         }
 
+        return silo;
+    }
+
+    /// <summary>
+    /// Declares a dead silo dead within seconds rather than the production defaults' tens of seconds, for tests and
+    /// demos (and a cluster that prefers quick failover to fewer false suspicions; the ETag fence keeps either safe).
+    /// </summary>
+    /// <param name="silo">The silo.</param>
+    public static ISiloBuilder WithFastFailover(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 1;
+            o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(5);
+        });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
         return silo;
     }
 

@@ -23,7 +23,7 @@ internal static class ClusterSilo
         if (!string.IsNullOrEmpty(cluster.Redis))
         {
             ConfigurationOptions redis = ConfigurationOptions.Parse(cluster.Redis);
-            silo.ConfigureEndpoints(IPAddress.Loopback, cluster.SiloPort, cluster.GatewayPort);
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
             silo.AddRedisGrainStorage(PositionGrainOptions.StorageName, o => o.ConfigurationOptions = redis); // writes fenced by its ETag
         }
@@ -34,15 +34,7 @@ internal static class ClusterSilo
 
         if (cluster.FastFailover)
         {
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-                o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(5);
-            });
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+            silo.WithFastFailover();
         }
     }
 }

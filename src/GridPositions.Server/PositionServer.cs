@@ -40,6 +40,9 @@ public sealed class ClusterSettings
     /// <summary>A folder for grain storage with localhost clustering: one silo, nothing installed (the embedded default).</summary>
     public string? Directory { get; set; }
 
+    /// <summary>The address other silos reach this one at (with Redis): loopback for one machine, the host's own address across machines.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
     /// <summary>The silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 

@@ -42,16 +42,7 @@ internal static class Cluster
                 grains.CheckpointEvery = 16; // checkpoints happen within the tests, across kills
             }, siloBuilder.Configuration["GridPositionsStorage"]);
 
-            // A dead silo is declared dead within seconds, not the production defaults' tens of seconds.
-            siloBuilder.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 2;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-                o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(5);
-            });
-            siloBuilder.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+            siloBuilder.WithFastFailover(); // a dead silo is declared dead within seconds
         }
     }
 
