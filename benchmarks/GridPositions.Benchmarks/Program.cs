@@ -2,6 +2,7 @@
 // Smoke (CI: each once, in process): dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- --filter '*' --job Dry --inProcess
 // Tail latency:                  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- latency [seconds]
 // One call three ways (in process, a grain, gRPC): dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- remote [seconds]
+// 1, 2 and 3 silos, 1,000 grains:  dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- silos [seconds]
 // Chart of the mixed workload:   dotnet run -c Release --project benchmarks/GridPositions.Benchmarks -- chart <MixedBenchmarks csv> <svg> [caption]
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -18,6 +19,12 @@ if (args is ["latency", ..])
 if (args is ["remote", ..])
 {
     await RemoteCalls.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
+if (args is ["silos", ..])
+{
+    await SiloScaling.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 

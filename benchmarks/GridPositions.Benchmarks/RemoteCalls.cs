@@ -179,3 +179,99 @@ public static class RemoteCalls
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>
+/// Throughput over 1, 2 and 3 silos (in process, file storage in one folder) for 1,000 grains: 64 callers send
+/// duplicate updates to grains picked in turn. On a 2-core machine every silo shares the same two cores.
+/// </summary>
+public static class SiloScaling
+{
+    private const int Grains = 1_000;
+    private const int Callers = 64;
+
+    public static async Task RunAsync(int seconds)
+    {
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores. {Grains:N0} grains, {Callers} callers, duplicate updates, {seconds} s per row.");
+        Console.WriteLine();
+        Console.WriteLine("| Silos | Calls | calls/s | p50 µs | p99 µs |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        foreach (short silos in new short[] { 1, 2, 3 })
+        {
+            string directory = Path.Combine(Path.GetTempPath(), "gp-silos-" + Guid.NewGuid().ToString("N"));
+            var builder = new global::Orleans.TestingHost.TestClusterBuilder(silos);
+            builder.Properties["GridPositionsStorage"] = directory;
+            builder.AddSiloBuilderConfigurator<Silo>();
+            builder.AddClientBuilderConfigurator<Client>();
+            global::Orleans.TestingHost.TestCluster cluster = builder.Build();
+            await cluster.DeployAsync();
+            try
+            {
+                IPositionGrain[] grains = [.. Enumerable.Range(0, Grains).Select(i => cluster.Client.GetGrain<IPositionGrain>($"bench/G{i}USDT/long"))];
+                Message<OrderUpdateRequest>[] updates = new Message<OrderUpdateRequest>[Grains];
+                await Parallel.ForEachAsync(Enumerable.Range(0, Grains), new ParallelOptions { MaxDegreeOfParallelism = Callers }, async (i, _) => updates[i] = await Prepare(grains[i], i));
+
+                LongHistogram histogram = LatencyHarness.NewHistogram();
+                long calls = 0;
+                var clock = Stopwatch.StartNew();
+                await Parallel.ForEachAsync(Enumerable.Range(0, Callers), async (caller, _) =>
+                {
+                    var mine = LatencyHarness.NewHistogram();
+                    long n = 0;
+                    for (int i = caller; clock.Elapsed.TotalSeconds < seconds; i = (i + Callers) % Grains)
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        await grains[i].OnOrderUpdate(updates[i]);
+                        mine.RecordValue(LatencyHarness.Nanos(Stopwatch.GetTimestamp() - start));
+                        n++;
+                    }
+
+                    lock (histogram)
+                    {
+                        histogram.Add(mine);
+                        calls += n;
+                    }
+                });
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {silos} | {calls:N0} | {calls / clock.Elapsed.TotalSeconds:N0} | {histogram.GetValueAtPercentile(50) / 1000.0:F0} | {histogram.GetValueAtPercentile(99) / 1000.0:F0} |"));
+            }
+            finally
+            {
+                await cluster.StopAllSilosAsync();
+                await cluster.DisposeAsync();
+                if (Directory.Exists(directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>A live order with a partial fill in grain <paramref name="i"/>, and its fill report, a duplicate from then on.</summary>
+    private static async Task<Message<OrderUpdateRequest>> Prepare(IPositionGrain grain, int i)
+    {
+        ClaimSlotReply claim = (await grain.ClaimSlot(Message.Of(new ClaimSlotRequest { Type = OrderActionType.Place, SlotPrice = "100", Side = OrderSide.Buy, Price = "100", Quantity = "10" }))).Value;
+        var results = new ApplyActionResultsRequest();
+        results.Results.Add(new ActionResult { Action = claim.Action, Outcome = ActionOutcome.Succeeded, OrderId = $"B{i}" });
+        await grain.ApplyActionResults(Message.Of(results));
+        Message<OrderUpdateRequest> update = Message.Of(new OrderUpdateRequest { OrderId = $"B{i}", Status = OrderStatus.PartiallyFilled, CumulativeFilledQuantity = "1", CumulativeQuoteQuantity = "100" });
+        await grain.OnOrderUpdate(update);
+        return update;
+    }
+
+    private sealed class Silo : global::Orleans.TestingHost.ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.AddGridPositions(grains =>
+            {
+                for (int i = 0; i < Grains; i++)
+                {
+                    grains.Add("bench", new PositionManagerOptions { Symbol = $"G{i}USDT", TickSize = 0.01m, QuantityStep = 0.001m, ClientOrderIdPrefix = $"g{i}" });
+                }
+            }, siloBuilder.Configuration["GridPositionsStorage"]);
+    }
+
+    private sealed class Client : global::Orleans.TestingHost.IClientBuilderConfigurator
+    {
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder clientBuilder) => clientBuilder.AddGridPositions();
+    }
+}
