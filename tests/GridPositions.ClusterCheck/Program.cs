@@ -5,14 +5,16 @@ using GridPositions.Server.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-// dotnet run --project tests/GridPositions.ClusterCheck -- SYMBOLS ROUNDS KILL_PID ADDRESS...
+// dotnet run --project tests/GridPositions.ClusterCheck -- SYMBOLS ROUNDS KILL_PID REDIS_PORT ADDRESS...
 // Drives SYMBOLS grids through the servers at ADDRESS (each a silo of one cluster), ROUNDS round trips each, with
 // duplicated and early updates; after a third of the traffic it SIGKILLs KILL_PID (one of the servers). Every call is
 // retried on the next server until one answers (each is idempotent by the library's rules). At the end every grid's
-// books must equal what the exchange filled: nothing lost, nothing doubled.
+// books must equal what the exchange filled: nothing lost, nothing doubled. Then a duplicate activation is forced on
+// Redis: the first grid's journal record is written as a rival activation would (its ETag moves); the live
+// activation's next write must be refused, and the round trip retried through a fresh activation books once.
 int symbols = int.Parse(args[0], CultureInfo.InvariantCulture), rounds = int.Parse(args[1], CultureInfo.InvariantCulture);
-int victim = int.Parse(args[2], CultureInfo.InvariantCulture);
-PositionService.PositionServiceClient[] servers = [.. args[3..].Select(a => new PositionService.PositionServiceClient(GrpcChannel.ForAddress("http://" + a)))];
+int victim = int.Parse(args[2], CultureInfo.InvariantCulture), redisPort = int.Parse(args[3], CultureInfo.InvariantCulture);
+PositionService.PositionServiceClient[] servers = [.. args[4..].Select(a => new PositionService.PositionServiceClient(GrpcChannel.ForAddress("http://" + a)))];
 int retried = 0, completed = 0, killedAt = -1;
 var clock = Stopwatch.StartNew();
 
@@ -88,14 +90,39 @@ await Task.WhenAll(Enumerable.Range(0, symbols).Select(async symbol =>
     }
 }));
 
+// The forced duplicate activation: a rival's write of C0's journal (Orleans' Redis storage keeps the ETag in the hash).
+// The next call is answered by the activation that was live (its write refused, then a fresh one) or, if the
+// directory moved the grain meanwhile, by a fresh one at once; either is correct, but only the first shows the fence,
+// so the experiment is repeated (each time a whole round trip, counted in the books) until it has.
+int fenced = 0, extra = 0;
+while (fenced == 0 && extra < 3)
+{
+    await Call(0, s => s.GetSlotsAsync(new GetSlotsRequest { Manager = Ref(0) }, Deadline()).ResponseAsync); // C0 is active
+    int before = retried;
+    using (Process rival = Process.Start(new ProcessStartInfo("redis-cli", ["-p", redisPort.ToString(CultureInfo.InvariantCulture), "HSET", "gridpositions/state/position/main/C0USDT/long/journal", "etag", "rival-" + Guid.NewGuid().ToString("N")]) { RedirectStandardOutput = true })!)
+    {
+        await rival.WaitForExitAsync();
+    }
+
+    await RoundTrip(0, rounds + extra);
+    extra++;
+    fenced = retried - before;
+}
+
 var wrong = new List<string>();
+if (fenced == 0)
+{
+    wrong.Add("after a rival wrote C0's journal three times, no activation's write was ever refused: nothing fenced them");
+}
+
 for (int symbol = 0; symbol < symbols; symbol++)
 {
     GetSlotsReply books = await Call(symbol, s => s.GetSlotsAsync(new GetSlotsRequest { Manager = Ref(symbol) }, Deadline()).ResponseAsync);
     (decimal inventory, decimal pnl, long trips) = (D(books.Totals.Inventory), D(books.Totals.RealizedPnl), books.Totals.RoundTrips);
-    if ((inventory, pnl, trips) != (0m, rounds * 9.79m, (long)rounds))
+    int filled = symbol == 0 ? rounds + extra : rounds; // C0 made one more round trip per fence experiment
+    if ((inventory, pnl, trips) != (0m, filled * 9.79m, (long)filled))
     {
-        wrong.Add($"C{symbol}USDT holds {inventory}, realised {pnl} over {trips} trips; the exchange filled {rounds} trips for {rounds * 9.79m}");
+        wrong.Add($"C{symbol}USDT holds {inventory}, realised {pnl} over {trips} trips; the exchange filled {filled} trips for {filled * 9.79m}");
     }
 }
 
@@ -105,6 +132,6 @@ if (killedAt < 0 || retried == 0)
 }
 
 Console.WriteLine(wrong.Count == 0
-    ? $"cluster: PASS ({symbols} grids x {rounds} round trips through {servers.Length} silos on Redis, one SIGKILLed after {killedAt}; {retried} calls retried; books equal the exchange's; {clock.Elapsed.TotalSeconds:F1} s)"
+    ? $"cluster: PASS ({symbols} grids x {rounds} round trips through {servers.Length} silos on Redis, one SIGKILLed after {killedAt}; {retried} calls retried; a forced duplicate activation fenced ({fenced} calls refused until a fresh one answered); books equal the exchange's; {clock.Elapsed.TotalSeconds:F1} s)"
     : "cluster: FAILED\n  " + string.Join("\n  ", wrong));
 return wrong.Count == 0 ? 0 : 1;
