@@ -44,8 +44,7 @@ public class PositionServiceTests
     [InlineData(true)] // the managers as the grains of the server's own silo
     public async Task AGridRoundTrip_ThroughUnaryCallsAndAClientStream_BooksThePnL_AndTheSnapshotSaysTheSame(bool clustered)
     {
-        string directory = Path.Combine(Path.GetTempPath(), "gp-server-cluster-" + Guid.NewGuid().ToString("N"));
-        await using ServerFixture server = await ServerFixture.StartAsync(clusterDirectory: clustered ? directory : null);
+        await using ServerFixture server = await ServerFixture.StartAsync(clustered: clustered);
         PositionService.PositionServiceClient client = server.Client;
 
         await ClaimAndPlace(client, Place(100m, OrderSide.Buy, 100m, 1m), "X1");

@@ -14,9 +14,11 @@ internal sealed class ServerFixture : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
 
-    private ServerFixture(WebApplication app)
+    private readonly string? _clusterDirectory;
+
+    private ServerFixture(WebApplication app, string? clusterDirectory)
     {
-        _app = app;
+        (_app, _clusterDirectory) = (app, clusterDirectory);
         TestServer server = app.GetTestServer();
         _channel = GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions { HttpHandler = server.CreateHandler() });
         Client = new PositionService.PositionServiceClient(_channel);
@@ -24,9 +26,10 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     public PositionService.PositionServiceClient Client { get; }
 
-    /// <summary>A server over the in-process host, or with <paramref name="clusterDirectory"/> one whose managers are the grains of its own silo (files there, localhost clustering).</summary>
-    public static async Task<ServerFixture> StartAsync(string? storeDirectory = null, string? clusterDirectory = null)
+    /// <summary>A server over the in-process host, or <paramref name="clustered"/>, one whose managers are the grains of its own silo (files in a folder of its own, deleted at the end; localhost clustering).</summary>
+    public static async Task<ServerFixture> StartAsync(string? storeDirectory = null, bool clustered = false)
     {
+        string? clusterDirectory = clustered ? Path.Combine(Path.GetTempPath(), "gp-server-cluster-" + Guid.NewGuid().ToString("N")) : null;
         List<string> args =
         [
             "--GridPositions:Managers:0:Account=main",
@@ -49,7 +52,7 @@ internal sealed class ServerFixture : IAsyncDisposable
 
         WebApplication app = PositionServer.Build([.. args], builder => builder.WebHost.UseTestServer());
         await app.StartAsync();
-        return new ServerFixture(app);
+        return new ServerFixture(app, clusterDirectory);
     }
 
     private static int FreePort()
@@ -64,5 +67,9 @@ internal sealed class ServerFixture : IAsyncDisposable
         _channel.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_clusterDirectory is not null && Directory.Exists(_clusterDirectory))
+        {
+            Directory.Delete(_clusterDirectory, recursive: true);
+        }
     }
 }
